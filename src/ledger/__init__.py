@@ -1,0 +1,1 @@
+"""Assessment Ledger: an event-sourced ledger of procurement agency assessments."""

@@ -1,0 +1,25 @@
+"""Where the ledger keeps its data, chosen by LEDGER_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+DEFAULT_SQLITE_FILE = "ledger.sqlite3"
+
+
+def database_url(env: dict[str, str] | None = None) -> str:
+    """The SQLAlchemy URL of the store: LEDGER_DATABASE_URL, else a SQLite file here."""
+    env = os.environ if env is None else env
+    url = env.get("LEDGER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    if url.startswith("sqlite:///") and "timeout=" not in url and ":memory:" not in url:
+        # Wait for another process's write instead of failing with "database is locked".
+        url += ("&" if "?" in url else "?") + "timeout=30"
+    return url
+
+
+def today_in_china() -> date:
+    """Today's civil date in China Standard Time: business dates may not lie after it."""
+    return datetime.now(CHINA).date()

@@ -1,0 +1,1 @@
+"""The assessment rules and the aggregates that record the facts."""

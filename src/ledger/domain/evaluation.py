@@ -1,0 +1,139 @@
+"""The annual evaluation (年评价) of DOMAIN.md as a pure function over one agency's year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from ledger.domain.scoring import ZERO, DeductionFacts, Effect, round2
+
+BONUS_CAP = Fraction(5)
+ONLINE_PER_PERSON_TIME, ONLINE_CAP = Fraction(1, 5), Fraction(2)
+SECONDMENT_MIN_DAYS, SECONDMENT_CAP = 30, 2
+INTERVIEW_AT, KEY_INSPECTION_AT = 20, 40
+NOT_GRADED, UNQUALIFIED, QUALIFIED, GOOD, EXCELLENT = (
+    "not_graded", "unqualified", "qualified", "good", "excellent",
+)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """One person-time at a training session."""
+
+    session_kind: str
+    held_on: date
+    staff_ref: str
+
+
+@dataclass(frozen=True)
+class YearFacts:
+    """Everything about one agency that its evaluation for one year depends on."""
+
+    year: int
+    monthly_scores: list[Decimal]  # scores of the months of the year in which it is assessed
+    deductions: list[tuple[DeductionFacts, Effect]]  # those found in the year
+    attendances: list[Attendance]  # at sessions held in the year
+    secondments: list[tuple[date, date]]  # (started_on, ended_on) with ended_on in the year
+    provincial_score: Decimal | None = None
+    ratings: list[Decimal] = field(default_factory=list)  # purchaser ratings rated in the year
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation's figures and how they were reached."""
+
+    assessed_months: int
+    monthly_mean: Decimal | None
+    provincial_score: Decimal | None
+    bonus: Decimal
+    bonus_parts: dict[str, Decimal]
+    bonus_void: bool
+    score: Decimal | None
+    grade: str
+    trained_staff: int
+    deducted_points: Decimal
+    interview: bool
+    key_inspection: bool
+    purchaser_ratings: int
+    purchaser_rating_mean: Decimal | None
+    caps_applied: list[str]
+
+
+def bonus_parts(facts: YearFacts) -> dict[str, Fraction]:
+    """Online, lecture and secondment parts of the bonus, each within its own cap."""
+    online = sum(1 for a in facts.attendances if a.session_kind == "online")
+    quarters = {(a.held_on.month - 1) // 3 for a in facts.attendances if a.session_kind == "lecture"}
+    long_secondments = sum(
+        1 for start, end in facts.secondments if (end - start).days + 1 >= SECONDMENT_MIN_DAYS
+    )
+    return {
+        "online": min(ONLINE_CAP, online * ONLINE_PER_PERSON_TIME),
+        "lecture": Fraction(1) if len(quarters) == 4 else Fraction(0),
+        "secondment": Fraction(min(SECONDMENT_CAP, long_secondments)),
+    }
+
+
+def evaluate(facts: YearFacts) -> Evaluation:
+    """Compute every field of the annual evaluation for one agency and year."""
+    counting = [(d, e) for d, e in facts.deductions if d.counting]
+    any_serious = any(d.serious for d, _ in counting)
+    parts = bonus_parts(facts)
+    bonus = Fraction(0) if any_serious else min(BONUS_CAP, sum(parts.values(), Fraction(0)))
+    caps = []
+    if any_serious:
+        caps.append("bonus void: counting serious deduction")
+    elif sum(parts.values(), Fraction(0)) > BONUS_CAP:
+        caps.append("bonus capped at 5")
+    months = len(facts.monthly_scores)
+    mean = Fraction(sum(facts.monthly_scores, ZERO)) / months if months else None
+    score = None
+    if mean is not None:
+        base = mean
+        if facts.provincial_score is not None:
+            base = Fraction(3, 5) * mean + Fraction(2, 5) * Fraction(facts.provincial_score)
+        raw = base + bonus
+        if raw > 100:
+            caps.append("score capped at 100")
+        score = round2(min(Fraction(100), raw))
+    trained = len({a.staff_ref for a in facts.attendances})
+    deducted = sum((e.effective_points for _, e in counting), ZERO)
+    grade = grade_for(months, score, counting, trained, caps)
+    ratings = facts.ratings
+    return Evaluation(
+        assessed_months=months,
+        monthly_mean=round2(mean) if mean is not None else None,
+        provincial_score=facts.provincial_score,
+        bonus=round2(bonus),
+        bonus_parts={k: round2(v) for k, v in parts.items()},
+        bonus_void=any_serious,
+        score=score,
+        grade=grade,
+        trained_staff=trained,
+        deducted_points=deducted,
+        interview=deducted >= INTERVIEW_AT,
+        key_inspection=deducted >= KEY_INSPECTION_AT,
+        purchaser_ratings=len(ratings),
+        purchaser_rating_mean=round2(Fraction(sum(ratings, ZERO)) / len(ratings)) if ratings else None,
+        caps_applied=caps,
+    )
+
+
+def grade_for(months: int, score: Decimal | None, counting: list, trained: int, caps: list) -> str:
+    """Grade rules 1–6, in order."""
+    if months < 3 or score is None:
+        return NOT_GRADED
+    if any(d.rule_code == "D18" for d, _ in counting) or score < 60:
+        return UNQUALIFIED
+    grade = EXCELLENT if score >= 90 else GOOD if score >= 80 else QUALIFIED
+    if grade == EXCELLENT and any(d.serious for d, _ in counting):
+        grade = GOOD
+        caps.append("excellent lowered to good: counting serious deduction")
+    if sum(1 for d, _ in counting if d.rule_code == "D12") >= 3 and grade in (EXCELLENT, GOOD):
+        grade = QUALIFIED
+        caps.append("at most qualified: 3 or more counting D12")
+    if trained < 5 and grade in (EXCELLENT, GOOD):
+        grade = QUALIFIED
+        caps.append("at most qualified: fewer than 5 trained staff")
+    return grade

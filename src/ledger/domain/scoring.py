@@ -1,0 +1,133 @@
+"""The scoring rules of DOMAIN.md as pure functions over plain facts (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+STANDING, PENDING, REDUCED, OVERTURNED, WITHDRAWN = (
+    "standing", "pending", "reduced", "overturned", "withdrawn",
+)
+COUNTING = frozenset({STANDING, REDUCED})
+DOUBLING_WINDOW_DAYS = 90
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class DeductionFacts:
+    """What the scoring rules need to know of one deduction."""
+
+    id: str
+    rule_code: str
+    base_points: Decimal
+    serious: bool
+    rectifiable: bool
+    found_on: date
+    rectification_due: date | None
+    status: str = STANDING
+    reduced_points: Decimal | None = None
+    rectified_on: date | None = None
+
+    @property
+    def counting(self) -> bool:
+        return self.status in COUNTING
+
+    @property
+    def month(self) -> str:
+        return self.found_on.strftime("%Y-%m")
+
+    @property
+    def rectified_on_time(self) -> bool | None:
+        if self.rectified_on is None or self.rectification_due is None:
+            return None
+        return self.rectified_on <= self.rectification_due
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The effect of one deduction on its month: effective and pending points."""
+
+    effective_points: Decimal
+    pending_points: Decimal
+    doubled: bool
+    restored: bool
+
+
+def doubles(deduction: DeductionFacts, others: list[DeductionFacts]) -> bool:
+    """True if another counting deduction of the same code was found in the 90 days before."""
+    first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
+    last = deduction.found_on - timedelta(days=1)
+    return any(
+        o.id != deduction.id
+        and o.rule_code == deduction.rule_code
+        and o.counting
+        and first <= o.found_on <= last
+        for o in others
+    )
+
+
+def effect(deduction: DeductionFacts, others: list[DeductionFacts]) -> Effect:
+    """Steps 1–4 of 'Effective points' for one deduction among the agency's others."""
+    start = (
+        deduction.reduced_points
+        if deduction.status == REDUCED and deduction.reduced_points is not None
+        else deduction.base_points
+    )
+    doubled = doubles(deduction, others)
+    points = start * 2 if doubled else start
+    restored = bool(deduction.rectifiable and not deduction.serious and deduction.rectified_on_time)
+    if restored:
+        points = points - points / 2
+    if deduction.counting:
+        return Effect(points, ZERO, doubled, restored)
+    if deduction.status == PENDING:
+        return Effect(ZERO, points, doubled, restored)
+    return Effect(ZERO, ZERO, False, False)
+
+
+def effects(deductions: list[DeductionFacts]) -> dict[str, Effect]:
+    """The effect of each of one agency's deductions, keyed by deduction id."""
+    by_code: dict[str, list[DeductionFacts]] = {}
+    for d in deductions:
+        by_code.setdefault(d.rule_code, []).append(d)
+    return {d.id: effect(d, by_code[d.rule_code]) for d in deductions}
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a `YYYY-MM` month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    first = date(year, mon, 1)
+    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+def assessed(registered_on: date, deregistered_on: date | None, month: str, today: date) -> bool:
+    """Registered by M's last day, not deregistered before M's first day, and M has begun."""
+    first, last = month_bounds(month)
+    if first > today or registered_on > last:
+        return False
+    return deregistered_on is None or deregistered_on >= first
+
+
+def month_score(month_effects: list[Effect]) -> Decimal:
+    """max(0, 100 − Σ effective points of the month's deductions)."""
+    return max(ZERO, HUNDRED - sum((e.effective_points for e in month_effects), ZERO))
+
+
+def round2(value: Fraction | Decimal) -> Decimal:
+    """Round half-up to two decimals, exactly (no intermediate rounding)."""
+    scaled = Fraction(value) * 100
+    cents = scaled.numerator // scaled.denominator
+    if scaled - cents >= Fraction(1, 2):
+        cents += 1
+    return normalise(Decimal(cents) / 100)
+
+
+def normalise(value: Decimal) -> Decimal:
+    """Drop trailing zeros so 99.50 prints as 99.5 and 100.00 as 100."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

@@ -1,0 +1,1 @@
+"""Read models: pure folds over the events plus adapters that persist them with tracking."""

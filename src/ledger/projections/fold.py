@@ -1,0 +1,242 @@
+"""The pure fold: apply one event at one log position to the read side's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ledger.domain.scoring import DOUBLING_WINDOW_DAYS
+from ledger.projections.state import (
+    AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
+    SecondmentState, SessionState,
+)
+from ledger.projections.views import months_touched, score_in
+
+AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
+                 "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
+DEDUCTION_EVENTS = {"DeductionRecorded", "DeductionWithdrawn", "RectificationRecorded",
+                    "DisputeFiled", "DisputeResolved"}
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One line of a month's audit trail: an event and the month's score around it."""
+
+    agency: str
+    month: str
+    position: int
+    recorded_at: datetime
+    recorded_by: str
+    event: str
+    deduction_id: str | None
+    summary: str
+    score_before: Decimal | None
+    score_after: Decimal | None
+
+
+@dataclass
+class Changes:
+    """What one or more applied events changed, for the persistence adapter to write."""
+
+    agencies: set[str] = field(default_factory=set)
+    months: set[tuple[str, str]] = field(default_factory=set)
+    trail: list[TrailEntry] = field(default_factory=list)
+    sessions: set[str] = field(default_factory=set)
+    attendance: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    publications: list[Publication] = field(default_factory=list)
+    streams: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+def event_name(event: Any) -> str:
+    return type(event).__name__
+
+
+class LedgerModel:
+    """Agencies, deductions, sessions and publications, as far as the events so far say."""
+
+    def __init__(self) -> None:
+        self.agencies: dict[str, AgencyState] = {}
+        self.agency_of_aggregate: dict[str, str] = {}
+        self.agency_of_deduction: dict[str, str] = {}
+        self.sessions: dict[str, SessionState] = {}
+        self.publications: dict[str, list[Publication]] = {}
+        self.position = 0
+
+    def add_agency(self, agency: AgencyState) -> None:
+        self.agencies[agency.code] = agency
+        self.agency_of_aggregate[agency.aggregate_id] = agency.code
+        for d in agency.deductions:
+            self.agency_of_deduction[d] = agency.code
+
+    def apply(self, position: int, event: Any, changes: Changes | None = None) -> Changes:
+        """Fold one event in; return what changed."""
+        changes = changes if changes is not None else Changes()
+        name = event_name(event)
+        handler: Callable[..., None] | None = getattr(self, f"_on_{name}", None)
+        if handler is not None:
+            handler(position, event, changes)
+        self.position = position
+        return changes
+
+    # -- agencies -------------------------------------------------------------------------
+
+    def _agency_for(self, event: Any) -> AgencyState:
+        return self.agencies[self.agency_of_aggregate[str(event.originator_id)]]
+
+    def _on_AgencyRegistered(self, position: int, e: Any, changes: Changes) -> None:
+        agency = AgencyState(
+            code=e.credit_code, aggregate_id=str(e.originator_id), name=e.name,
+            registered_on=e.registered_on, registered_at=e.timestamp,
+            registered_by=e.recorded_by, registered_position=position)
+        self.add_agency(agency)
+        changes.agencies.add(agency.code)
+        changes.streams.append((agency.aggregate_id, "agency", agency.code))
+
+    def _on_AgencyDeregistered(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self._agency_for(e)
+        agency.deregistered_on = e.deregistered_on
+        agency.deregistration = {"position": position, "recorded_at": e.timestamp,
+                                 "recorded_by": e.recorded_by, "reason": e.reason}
+        changes.agencies.add(agency.code)
+
+    def _on_SecondmentStarted(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self._agency_for(e)
+        agency.secondments[e.secondment_id] = SecondmentState(
+            e.secondment_id, e.staff_ref, e.staff_name, e.department, e.started_on)
+        changes.agencies.add(agency.code)
+
+    def _on_SecondmentCompleted(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self._agency_for(e)
+        agency.secondments[e.secondment_id].ended_on = e.ended_on
+        changes.agencies.add(agency.code)
+
+    def _on_PurchaserRatingRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self._agency_for(e)
+        agency.ratings.append(RatingState(e.rating_id, e.rated_on, e.purchaser, e.project_ref,
+                                          e.rating))
+        changes.agencies.add(agency.code)
+
+    def _on_ProvincialEvaluationRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self._agency_for(e)
+        agency.provincial[e.year] = e.score  # a later record supersedes the earlier one
+        changes.agencies.add(agency.code)
+
+    # -- deductions -----------------------------------------------------------------------
+
+    def _on_DeductionRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        agency = self.agencies[e.agency]
+        d = DeductionState(
+            id=str(e.originator_id), agency=e.agency, rule_code=e.rule_code,
+            rule_version=e.rule_version, base_points=e.base_points, serious=e.serious,
+            rectifiable=e.rectifiable, found_on=e.found_on, notified_on=e.notified_on,
+            reason=e.reason, project_ref=e.project_ref, evidence=e.evidence,
+            rectification_due=e.rectification_due, dispute_deadline=e.dispute_deadline,
+            calendar=e.calendar, recorded_by=e.recorded_by, recorded_at=e.timestamp,
+            position=position)
+        self.agency_of_deduction[d.id] = agency.code
+        changes.streams.append((d.id, "deduction", agency.code))
+
+        def mutate() -> None:
+            agency.deductions[d.id] = d
+        self._change_deduction(agency, d, mutate, position, e, changes,
+                               f"{d.rule_code} recorded: {d.base_points} points "
+                               f"(rule set {d.rule_version}); {d.reason}")
+
+    def _deduction_for(self, event: Any) -> tuple[AgencyState, DeductionState]:
+        ded_id = str(event.originator_id)
+        agency = self.agencies[self.agency_of_deduction[ded_id]]
+        return agency, agency.deductions[ded_id]
+
+    def _on_DeductionWithdrawn(self, position: int, e: Any, changes: Changes) -> None:
+        agency, d = self._deduction_for(e)
+
+        def mutate() -> None:
+            d.withdrawn, d.withdrawal_reason = True, e.reason
+        self._change_deduction(agency, d, mutate, position, e, changes,
+                               f"{d.rule_code} found {d.found_on} withdrawn: {e.reason}")
+
+    def _on_RectificationRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        agency, d = self._deduction_for(e)
+
+        def mutate() -> None:
+            d.rectified_on, d.rectification_note = e.completed_on, e.note
+        timing = "on time" if e.on_time else "late"
+        self._change_deduction(agency, d, mutate, position, e, changes,
+                               f"{d.rule_code} found {d.found_on} rectified on {e.completed_on} "
+                               f"({timing}; due {d.rectification_due})")
+
+    def _on_DisputeFiled(self, position: int, e: Any, changes: Changes) -> None:
+        agency, d = self._deduction_for(e)
+
+        def mutate() -> None:
+            d.dispute = DisputeState(str(e.dispute_id), e.grounds, e.filed_on, e.review_due,
+                                     e.recorded_by, position)
+        self._change_deduction(agency, d, mutate, position, e, changes,
+                               f"{d.rule_code} found {d.found_on} disputed on {e.filed_on}; "
+                               f"pending until reviewed (due {e.review_due})")
+
+    def _on_DisputeResolved(self, position: int, e: Any, changes: Changes) -> None:
+        agency, d = self._deduction_for(e)
+
+        def mutate() -> None:
+            assert d.dispute is not None
+            s = d.dispute
+            s.outcome, s.points, s.reasoning = e.outcome, e.points, e.reasoning
+            s.decided_on, s.decided_by = e.decided_on, e.recorded_by
+        detail = f" to {e.points} points" if e.outcome == "reduced" else ""
+        self._change_deduction(agency, d, mutate, position, e, changes,
+                               f"{d.rule_code} found {d.found_on}: dispute {e.outcome}{detail}; "
+                               f"{e.reasoning}")
+
+    def _change_deduction(self, agency: AgencyState, d: DeductionState,
+                          mutate: Callable[[], None], position: int, e: Any, changes: Changes,
+                          summary: str) -> None:
+        """Apply a change to one deduction and trail every month whose score it moved.
+
+        A change can alter the doubling of same-code deductions found up to 90 days later,
+        so every month from the deduction's to 90 days after it is re-scored.
+        """
+        months = months_touched(d.found_on, d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS))
+        before = {m: score_in(agency, m) for m in months}
+        mutate()
+        after = {m: score_in(agency, m) for m in months}
+        name = event_name(e)
+        for m in months:
+            changes.months.add((agency.code, m))
+            if m == d.month or before[m] != after[m]:
+                changes.trail.append(TrailEntry(
+                    agency.code, m, position, e.timestamp, e.recorded_by, name, d.id,
+                    summary, before[m], after[m]))
+        changes.agencies.add(agency.code)
+
+    # -- training and publications --------------------------------------------------------
+
+    def _on_TrainingSessionHeld(self, position: int, e: Any, changes: Changes) -> None:
+        session = SessionState(str(e.originator_id), e.kind, e.held_on, e.topic, e.hours,
+                               e.timestamp)
+        self.sessions[session.id] = session
+        changes.sessions.add(session.id)
+        changes.streams.append((session.id, "session", None))
+
+    def _on_AttendanceRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        session = self.sessions[str(e.originator_id)]
+        session.attendance += 1
+        agency = self.agencies[e.agency]
+        agency.attendance.append(AttendanceState(session.id, session.kind, session.held_on,
+                                                 e.staff_ref, e.staff_name))
+        changes.sessions.add(session.id)
+        changes.agencies.add(agency.code)
+        changes.attendance.append((session.id, e.agency, e.staff_ref, e.staff_name, position))
+
+    def _on_MonthPublished(self, position: int, e: Any, changes: Changes) -> None:
+        publication = Publication(e.month, e.revision, e.published_on, position, e.timestamp,
+                                  e.recorded_by)
+        self.publications.setdefault(e.month, []).append(publication)
+        changes.publications.append(publication)
+        if e.revision == 1:
+            changes.streams.append((str(e.originator_id), "month", None))
+
+    _on_MonthRepublished = _on_MonthPublished

@@ -1,0 +1,155 @@
+"""Fold state: what the read models know of each agency, deduction and training session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from ledger.domain.scoring import (
+    OVERTURNED, PENDING, REDUCED, STANDING, WITHDRAWN, DeductionFacts,
+)
+
+
+@dataclass
+class DisputeState:
+    """A dispute as the read side knows it."""
+
+    id: str
+    grounds: str
+    filed_on: date
+    review_due: date
+    filed_by: str
+    position: int
+    outcome: str | None = None
+    points: Decimal | None = None
+    reasoning: str | None = None
+    decided_on: date | None = None
+    decided_by: str | None = None
+
+
+@dataclass
+class DeductionState:
+    """A deduction and everything that has happened to it so far."""
+
+    id: str
+    agency: str
+    rule_code: str
+    rule_version: str
+    base_points: Decimal
+    serious: bool
+    rectifiable: bool
+    found_on: date
+    notified_on: date
+    reason: str
+    project_ref: str | None
+    evidence: dict | None
+    rectification_due: date | None
+    dispute_deadline: date
+    calendar: str
+    recorded_by: str
+    recorded_at: datetime
+    position: int
+    withdrawn: bool = False
+    withdrawal_reason: str | None = None
+    rectified_on: date | None = None
+    rectification_note: str | None = None
+    dispute: DisputeState | None = None
+
+    @property
+    def month(self) -> str:
+        return self.found_on.strftime("%Y-%m")
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn:
+            return WITHDRAWN
+        if self.dispute is None or self.dispute.outcome == "upheld":
+            return STANDING
+        if self.dispute.outcome is None:
+            return PENDING
+        return REDUCED if self.dispute.outcome == "reduced" else OVERTURNED
+
+    def facts(self) -> DeductionFacts:
+        return DeductionFacts(
+            id=self.id, rule_code=self.rule_code, base_points=self.base_points,
+            serious=self.serious, rectifiable=self.rectifiable, found_on=self.found_on,
+            rectification_due=self.rectification_due, status=self.status,
+            reduced_points=self.dispute.points if self.dispute else None,
+            rectified_on=self.rectified_on,
+        )
+
+
+@dataclass
+class SecondmentState:
+    id: str
+    staff_ref: str
+    staff_name: str
+    department: str
+    started_on: date
+    ended_on: date | None = None
+
+
+@dataclass
+class AttendanceState:
+    session_id: str
+    kind: str
+    held_on: date
+    staff_ref: str
+    staff_name: str
+
+
+@dataclass
+class RatingState:
+    id: str
+    rated_on: date
+    purchaser: str
+    project_ref: str
+    rating: Decimal
+
+
+@dataclass
+class AgencyState:
+    """One agency: registration and every fact about it the read models fold."""
+
+    code: str
+    aggregate_id: str
+    name: str
+    registered_on: date
+    registered_at: datetime
+    registered_by: str
+    registered_position: int
+    deregistered_on: date | None = None
+    deregistration: dict | None = None  # {position, recorded_at, recorded_by}
+    deductions: dict[str, DeductionState] = field(default_factory=dict)
+    secondments: dict[str, SecondmentState] = field(default_factory=dict)
+    ratings: list[RatingState] = field(default_factory=list)
+    provincial: dict[int, Decimal] = field(default_factory=dict)
+    attendance: list[AttendanceState] = field(default_factory=list)
+
+    def deductions_in(self, month: str) -> list[DeductionState]:
+        return [d for d in self.deductions.values() if d.month == month]
+
+    def same_code(self, rule_code: str) -> list[DeductionState]:
+        return [d for d in self.deductions.values() if d.rule_code == rule_code]
+
+
+@dataclass
+class SessionState:
+    id: str
+    kind: str
+    held_on: date
+    topic: str
+    hours: Decimal
+    recorded_at: datetime
+    attendance: int = 0
+
+
+@dataclass
+class Publication:
+    month: str
+    revision: int
+    published_on: date
+    position: int
+    recorded_at: datetime
+    recorded_by: str

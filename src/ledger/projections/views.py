@@ -1,0 +1,165 @@
+"""Figures derived from fold state: month scores, resources, evaluations, rankings (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ledger.domain.evaluation import Attendance, YearFacts, evaluate
+from ledger.domain.scoring import (
+    ZERO, Effect, assessed, effect, month_bounds, month_score, normalise,
+)
+from ledger.projections.state import AgencyState, DeductionState
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One agency's month: score, counted and pending points, each deduction's effect."""
+
+    score: Decimal
+    deducted_points: Decimal
+    pending_points: Decimal
+    effects: dict[str, Effect]
+
+
+def deduction_effect(agency: AgencyState, deduction: DeductionState) -> Effect:
+    others = [d.facts() for d in agency.same_code(deduction.rule_code)]
+    return effect(deduction.facts(), others)
+
+
+def month_figures(agency: AgencyState, month: str) -> MonthFigures:
+    effects = {d.id: deduction_effect(agency, d) for d in agency.deductions_in(month)}
+    values = list(effects.values())
+    return MonthFigures(
+        score=month_score(values),
+        deducted_points=sum((e.effective_points for e in values), ZERO),
+        pending_points=sum((e.pending_points for e in values), ZERO),
+        effects=effects,
+    )
+
+
+def registered_in(agency: AgencyState, month: str) -> bool:
+    """Assessed in `month` as far as registration goes (the month having begun aside)."""
+    return assessed(agency.registered_on, agency.deregistered_on, month, date.max)
+
+
+def score_in(agency: AgencyState, month: str) -> Decimal | None:
+    """The month's score, or None where the agency is not assessed in it."""
+    return month_figures(agency, month).score if registered_in(agency, month) else None
+
+
+def deduction_resource(d: DeductionState, e: Effect) -> dict:
+    """The deduction resource of API.md."""
+    rectification = None
+    if d.rectified_on is not None:
+        rectification = {"completed_on": d.rectified_on,
+                         "on_time": d.rectified_on <= d.rectification_due,
+                         "note": d.rectification_note}
+    return {
+        "id": d.id, "agency": d.agency, "rule_code": d.rule_code,
+        "rule_version": d.rule_version, "base_points": normalise(d.base_points),
+        "found_on": d.found_on, "notified_on": d.notified_on, "month": d.month,
+        "status": d.status, "effective_points": normalise(e.effective_points),
+        "pending_points": normalise(e.pending_points), "doubled": e.doubled,
+        "restored": e.restored, "rectification_due": d.rectification_due,
+        "rectification": rectification, "dispute_id": d.dispute.id if d.dispute else None,
+        "dispute_deadline": d.dispute_deadline, "calendar": d.calendar,
+        "reason": d.reason, "project_ref": d.project_ref, "evidence": d.evidence,
+        "withdrawal_reason": d.withdrawal_reason,
+        "recorded_by": d.recorded_by, "recorded_at": d.recorded_at, "position": d.position,
+    }
+
+
+def dispute_resource(d: DeductionState, today: date) -> dict:
+    """The dispute resource of API.md."""
+    s = d.dispute
+    assert s is not None
+    return {
+        "id": s.id, "deduction_id": d.id, "agency": d.agency, "grounds": s.grounds,
+        "filed_on": s.filed_on, "review_due": s.review_due, "status": s.outcome or "open",
+        "outcome": s.outcome, "points": normalise(s.points) if s.points is not None else None,
+        "reasoning": s.reasoning, "decided_on": s.decided_on, "decided_by": s.decided_by,
+        "overdue": s.outcome is None and today > s.review_due,
+        "deduction_withdrawn": d.withdrawn, "filed_by": s.filed_by, "position": s.position,
+    }
+
+
+def month_resource(agency: AgencyState, month: str, today: date) -> dict:
+    figures = month_figures(agency, month)
+    is_assessed = assessed(agency.registered_on, agency.deregistered_on, month, today)
+    deductions = sorted(agency.deductions_in(month), key=lambda d: d.position)
+    return {
+        "agency": agency.code, "month": month, "assessed": is_assessed,
+        "score": normalise(figures.score) if is_assessed else None,
+        "deducted_points": normalise(figures.deducted_points),
+        "pending_points": normalise(figures.pending_points),
+        "deductions": [deduction_resource(d, figures.effects[d.id]) for d in deductions],
+    }
+
+
+def year_months(year: int) -> list[str]:
+    return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+
+
+def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
+    """The annual evaluation of API.md, with how it was computed."""
+    scores = [month_figures(agency, m).score for m in year_months(year)
+              if assessed(agency.registered_on, agency.deregistered_on, m, today)]
+    found = [d for d in agency.deductions.values() if d.found_on.year == year]
+    result = evaluate(YearFacts(
+        year=year,
+        monthly_scores=scores,
+        deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
+        attendances=[Attendance(a.kind, a.held_on, a.staff_ref)
+                     for a in agency.attendance if a.held_on.year == year],
+        secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
+                     if s.ended_on is not None and s.ended_on.year == year],
+        provincial_score=agency.provincial.get(year),
+        ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
+    ))
+    return {
+        "agency": agency.code, "name": agency.name, "year": year,
+        "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,
+        "provincial_score": _n(result.provincial_score), "bonus": result.bonus,
+        "bonus_parts": result.bonus_parts, "bonus_void": result.bonus_void,
+        "score": result.score, "grade": result.grade, "trained_staff": result.trained_staff,
+        "deducted_points": normalise(result.deducted_points), "interview": result.interview,
+        "key_inspection": result.key_inspection,
+        "purchaser_rating_mean": result.purchaser_rating_mean,
+        "purchaser_ratings": result.purchaser_ratings, "caps_applied": result.caps_applied,
+    }
+
+
+def _n(value: Decimal | None) -> Decimal | None:
+    return normalise(value) if value is not None else None
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """Highest score first; equal scores share a rank (1, 2, 2, 4); ties by credit code."""
+    ordered = sorted(rows, key=lambda r: (-r["score"], r["agency"]))
+    previous, rank = None, 0
+    for index, row in enumerate(ordered, start=1):
+        if row["score"] != previous:
+            rank, previous = index, row["score"]
+        row["rank"] = rank
+    return ordered
+
+
+def month_standing_row(agency: AgencyState, month: str) -> dict:
+    figures = month_figures(agency, month)
+    return {"agency": agency.code, "name": agency.name, "score": normalise(figures.score),
+            "deducted_points": normalise(figures.deducted_points),
+            "pending_points": normalise(figures.pending_points)}
+
+
+def months_touched(first: date, last: date) -> list[str]:
+    """Every month from first's to last's, inclusive."""
+    months, (y, m) = [], (first.year, first.month)
+    while (y, m) <= (last.year, last.month):
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+__all__ = ["month_bounds"]

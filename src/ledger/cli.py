@@ -1,0 +1,51 @@
+"""The `ledger` command: tokens and serving (the group is open for more commands)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ledger.domain.errors import InvalidInput
+from ledger.domain.principals import ROLES
+
+
+@click.group()
+def main() -> None:
+    """Assessment ledger: LEDGER_DATABASE_URL selects the store."""
+
+
+@main.group()
+def token() -> None:
+    """Bearer tokens for the HTTP API."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", required=True, help="The principal recorded as recorded_by.")
+@click.option("--agency", default=None, help="The agency's credit code (role agency only).")
+def create_token(role: str, name: str, agency: str | None) -> None:
+    """Print one new bearer token, and nothing else, on stdout."""
+    from ledger.application import Ledger
+    from ledger.tokens import Tokens
+
+    ledger = Ledger()
+    try:
+        click.echo(Tokens(ledger.engine).create(role, name, agency))
+    except InvalidInput as error:
+        raise click.UsageError(error.message) from None
+    finally:
+        ledger.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: 2 x CPUs + 1, at most 8).")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the HTTP API with gunicorn, a production WSGI server."""
+    from ledger.server import Server
+
+    count = workers or min(8, 2 * (os.cpu_count() or 1) + 1)
+    Server(bind=f"{host}:{port}", workers=count).run()

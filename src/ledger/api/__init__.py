@@ -1,0 +1,48 @@
+"""The HTTP API of API.md: an app factory over one Ledger and one ReadSide."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ledger.api import (
+    agencies, deductions, disputes, evaluations, idempotency, months, operations, secondments,
+    standings, training,
+)
+from ledger.api.context import Services
+from ledger.api.errors import LedgerApi, register_error_handlers
+from ledger.api.idempotency import IdempotencyKeys
+from ledger.api.jsonprovider import LedgerJSONProvider
+from ledger.application import Ledger
+from ledger.config import database_url, today_in_china
+from ledger.projections.queries import ReadSide
+from ledger.tokens import Tokens
+
+BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
+              standings, operations)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """A Flask app serving the ledger at DATABASE_URL (default LEDGER_DATABASE_URL)."""
+    app = Flask(__name__)
+    app.json = LedgerJSONProvider(app)
+    app.config.from_mapping(
+        DATABASE_URL=None, TODAY=today_in_china, READ_SIDE=ReadSide,
+        API_TITLE="Assessment Ledger", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    url = database_url({"LEDGER_DATABASE_URL": app.config["DATABASE_URL"]}
+                       if app.config["DATABASE_URL"] else None)
+    ledger = Ledger(url=url, today=app.config["TODAY"])
+    app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger),
+                                        Tokens(ledger.engine),
+                                        IdempotencyKeys(ledger.engine))
+
+    api = LedgerApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in BLUEPRINTS:
+        api.register_blueprint(module.blp)
+    register_error_handlers(app)
+    idempotency.init_app(app)
+    return app

@@ -1,0 +1,76 @@
+"""Agencies: registration, deregistration, detail and the agency's event log."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+import marshmallow as ma
+from marshmallow import fields
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after, read_side
+from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, credit_code, text
+from ledger.domain.principals import READ, RECORD
+
+blp = Blueprint("agencies", __name__, url_prefix="/api/v1", description="Agencies")
+
+
+class AgencyIn(Strict):
+    credit_code = fields.String(required=True, validate=credit_code,
+                                metadata={"example": "91341800H9EH9J1GRF"})
+    name = text(max_length=200)
+    registered_on = fields.Date(required=True)
+
+
+class DeregistrationIn(Strict):
+    deregistered_on = fields.Date(required=True)
+    reason = text(required=False)
+
+
+class Agency(ma.Schema):
+    credit_code = fields.String()
+    name = fields.String()
+    registered_on = fields.Date()
+    deregistered_on = fields.Date(allow_none=True)
+
+
+class AgencyRecorded(Agency, Recorded):
+    pass
+
+
+class AgencyEvent(Recorded):
+    recorded_by = fields.String()
+    event = fields.String()
+    data = fields.Dict()
+
+
+@blp.route("/agencies", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(AgencyIn)
+@blp.response(201, AgencyRecorded)
+def register_agency(body):
+    recorded = ledger().register_agency(caller(), **body)
+    return created(read_after(recorded).agency(recorded.id), recorded)
+
+
+@blp.route("/agencies/<code>/deregistration", methods=["POST"])
+@requires(RECORD)
+@blp.arguments(DeregistrationIn)
+@blp.response(201, AgencyRecorded)
+def deregister_agency(body, code):
+    recorded = ledger().deregister_agency(caller(), code, **body)
+    return created(read_after(recorded).agency(code), recorded)
+
+
+@blp.route("/agencies/<code>", methods=["GET"])
+@requires(READ)
+@blp.response(200, Agency)
+def agency(code):
+    return read_side().agency(code)
+
+
+@blp.route("/agencies/<code>/events", methods=["GET"])
+@requires(READ)
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, AgencyEvent(many=True))
+def agency_events(args, code):
+    return read_side().agency_events(code, as_of=as_of(args))

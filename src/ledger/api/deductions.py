@@ -1,0 +1,87 @@
+"""Deductions: recording, withdrawal, rectification, and the agency's list."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after, read_side
+from ledger.api.schemas import (
+    MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, text,
+)
+from ledger.domain.principals import READ, RECORD
+
+blp = Blueprint("deductions", __name__, url_prefix="/api/v1", description="Deductions")
+
+
+class Evidence(Strict):
+    document = text(required=False, max_length=500)
+    sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$",
+                                                    error="must be 64 hexadecimal digits"))
+
+    @ma.validates_schema
+    def something(self, data, **_):
+        if not data.get("document") and not data.get("sha256"):
+            raise ma.ValidationError("give a document reference and/or a sha256", "document")
+
+
+class DeductionIn(Strict):
+    rule_code = fields.String(required=True, validate=validate.Regexp(
+        r"^D\d{2}$", error="must be a rule code such as D01"))
+    found_on = fields.Date(required=True)
+    reason = text()
+    notified_on = fields.Date()
+    project_ref = text(required=False, max_length=200)
+    evidence = fields.Nested(Evidence, allow_none=True)
+
+
+class WithdrawalIn(Strict):
+    reason = text()
+
+
+class RectificationIn(Strict):
+    completed_on = fields.Date(required=True)
+    note = text(required=False)
+
+
+class DeductionFilter(AsOfArgs):
+    month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+@blp.route("/agencies/<code>/deductions", methods=["POST"])
+@requires(RECORD)
+@blp.arguments(DeductionIn)
+@blp.response(201, Deduction)
+def record_deduction(body, code):
+    recorded = ledger().record_deduction(caller(), code, **body)
+    return created(read_after(recorded).deduction(recorded.id), recorded)
+
+
+@blp.route("/deductions/<deduction_id>/withdrawal", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(WithdrawalIn)
+@blp.response(201, Deduction)
+def withdraw_deduction(body, deduction_id):
+    recorded = ledger().withdraw_deduction(caller(), deduction_id, **body)
+    return created(read_after(recorded).deduction(deduction_id), recorded)
+
+
+@blp.route("/deductions/<deduction_id>/rectification", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(RectificationIn)
+@blp.response(201, Deduction)
+def record_rectification(body, deduction_id):
+    recorded = ledger().record_rectification(caller(), deduction_id, **body)
+    return created(read_after(recorded).deduction(deduction_id), recorded)
+
+
+@blp.route("/agencies/<code>/deductions", methods=["GET"])
+@requires(READ)
+@blp.arguments(DeductionFilter, location="query")
+@blp.response(200, Deduction(many=True))
+def agency_deductions(args, code):
+    return read_side().deductions(code, month=args.get("month"), status=args.get("status"),
+                                  as_of=as_of(args))

@@ -1,0 +1,84 @@
+"""One error shape for everything: {code, status, message, errors}."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ledger.domain.errors import (
+    ConcurrentChange, InvalidInput, NotFound, NotPermitted, RuleViolation,
+)
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, NotPermitted: 403, RuleViolation: 409,
+                 ConcurrentChange: 409}
+MESSAGES = {
+    400: "The request could not be read; send a JSON object.",
+    401: "A bearer token is required: send 'Authorization: Bearer TOKEN'.",
+    404: "There is nothing at this address.",
+    405: "This method is not allowed here.",
+    415: "Send the body as application/json.",
+    500: "The ledger failed to answer this request; see the server log.",
+}
+
+
+def error_response(status: int, message: str, errors: dict | None = None):
+    body = {"code": status, "status": HTTPStatus(status).phrase, "message": message,
+            "errors": errors or {}}
+    return jsonify(body), status
+
+
+def flatten_locations(messages: dict) -> dict:
+    """webargs nests errors by location ({'json': {...}}); clients want field -> messages."""
+    errors: dict = {}
+    for location, found in messages.items():
+        if isinstance(found, dict):
+            errors.update(found)
+        else:
+            errors["body" if location == "json" else location] = found
+    return errors
+
+
+class LedgerApi(Api):
+    """flask-smorest's Api answering every HTTP error in the ledger's one shape."""
+
+    def handle_http_exception(self, error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or flatten_locations(data.get("messages") or {})
+        status = error.code or 500
+        if status == 422 and errors:
+            message = "Invalid input in: " + ", ".join(sorted(map(str, errors))) + "."
+        else:
+            message = data.get("message") or MESSAGES.get(status) or error.description
+        response, status = error_response(status, message, errors)
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response, status
+
+
+def handle_domain_error(error):
+    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
+    return error_response(status, error.message, getattr(error, "errors", None))
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):  # pragma: no cover - routed to the Api's handler
+        raise error
+    log.exception("unhandled error")
+    return error_response(500, MESSAGES[500])
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Domain refusals and unexpected failures in the same shape as HTTP errors."""
+    for kind in DOMAIN_STATUS:
+        app.register_error_handler(kind, handle_domain_error)
+    app.register_error_handler(TimeoutError, lambda error: error_response(
+        503, "The read models have not caught up yet; the write was recorded, read it again."))
+    app.register_error_handler(Exception, handle_unexpected)

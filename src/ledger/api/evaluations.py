@@ -1,0 +1,89 @@
+"""The annual evaluation and what feeds it from outside: purchaser ratings, provincial scores."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after, read_side
+from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, points, text
+from ledger.domain.principals import READ, RECORD
+
+blp = Blueprint("evaluations", __name__, url_prefix="/api/v1",
+                description="Annual evaluations, purchaser ratings, provincial scores")
+GRADES = ("not_graded", "unqualified", "qualified", "good", "excellent")
+
+
+class RatingIn(Strict):
+    rated_on = fields.Date(required=True)
+    purchaser = text(max_length=200)
+    project_ref = text(max_length=200)
+    rating = points(required=True, validate=validate.Range(min=0, max=100))
+
+
+class ProvincialIn(Strict):
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1900, max=9999))
+    score = points(required=True, validate=validate.Range(min=0, max=100))
+
+
+class Rating(Recorded):
+    id = fields.String()
+    agency = fields.String()
+    rated_on = fields.Date()
+    purchaser = fields.String()
+    project_ref = fields.String()
+    rating = points()
+
+
+class Provincial(Recorded):
+    agency = fields.String()
+    year = fields.Integer()
+    score = points()
+
+
+class Evaluation(ma.Schema):
+    agency = fields.String()
+    year = fields.Integer()
+    assessed_months = fields.Integer()
+    monthly_mean = points(allow_none=True)
+    provincial_score = points(allow_none=True)
+    bonus = points()
+    score = points(allow_none=True)
+    grade = fields.String(validate=validate.OneOf(GRADES))
+    trained_staff = fields.Integer()
+    deducted_points = points()
+    interview = fields.Boolean()
+    key_inspection = fields.Boolean()
+    purchaser_rating_mean = points(allow_none=True)
+    purchaser_ratings = fields.Integer()
+    calendar = fields.String()
+
+
+@blp.route("/agencies/<code>/purchaser-ratings", methods=["POST"])
+@requires(RECORD)
+@blp.arguments(RatingIn)
+@blp.response(201, Rating)
+def record_purchaser_rating(body, code):
+    recorded = ledger().record_purchaser_rating(caller(), code, **body)
+    read_after(recorded)
+    return created({"id": recorded.id, "agency": code, **body}, recorded)
+
+
+@blp.route("/agencies/<code>/provincial-evaluations", methods=["POST"])
+@requires(RECORD)
+@blp.arguments(ProvincialIn)
+@blp.response(201, Provincial)
+def record_provincial_evaluation(body, code):
+    recorded = ledger().record_provincial_evaluation(caller(), code, **body)
+    read_after(recorded)
+    return created({"agency": code, **body}, recorded)
+
+
+@blp.route("/agencies/<code>/evaluations/<int:year>", methods=["GET"])
+@requires(READ)
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Evaluation)
+def evaluation(args, code, year):
+    return read_side().evaluation(code, year, as_of=as_of(args))

@@ -1,0 +1,52 @@
+"""Secondments of agency staff into the supervision office (跟班锻炼)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after
+from ledger.api.schemas import Recorded, Strict, created, text
+from ledger.domain.principals import RECORD
+
+blp = Blueprint("secondments", __name__, url_prefix="/api/v1", description="Secondments")
+
+
+class SecondmentIn(Strict):
+    staff_ref = text(max_length=100)
+    staff_name = text(max_length=100)
+    department = text(max_length=200)
+    started_on = fields.Date(required=True)
+
+
+class CompletionIn(Strict):
+    ended_on = fields.Date(required=True)
+
+
+class Secondment(Recorded):
+    id = fields.String()
+    agency = fields.String()
+    staff_ref = fields.String()
+    staff_name = fields.String()
+    department = fields.String()
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+
+
+@blp.route("/agencies/<code>/secondments", methods=["POST"])
+@requires(RECORD)
+@blp.arguments(SecondmentIn)
+@blp.response(201, Secondment)
+def start_secondment(body, code):
+    recorded = ledger().start_secondment(caller(), code, **body)
+    return created(read_after(recorded).secondment(recorded.id), recorded)
+
+
+@blp.route("/secondments/<secondment_id>/completion", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(CompletionIn)
+@blp.response(201, Secondment)
+def complete_secondment(body, secondment_id):
+    recorded = ledger().complete_secondment(caller(), secondment_id, **body)
+    return created(read_after(recorded).secondment(secondment_id), recorded)

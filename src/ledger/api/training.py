@@ -1,0 +1,85 @@
+"""Training sessions, attendance and the (public) training statistics."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after, read_side
+from ledger.api.schemas import (
+    AsOfArgs, Recorded, Strict, as_of, created, credit_code, points, text,
+)
+from ledger.domain.principals import RECORD
+
+blp = Blueprint("training", __name__, url_prefix="/api/v1", description="Training")
+KINDS = ("lecture", "onsite", "online")
+
+
+class SessionIn(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    held_on = fields.Date(required=True)
+    topic = text(max_length=500)
+    hours = points(required=True, places=None, validate=validate.Range(
+        min=0, min_inclusive=False, max=24))
+
+
+class AttendanceIn(Strict):
+    agency = fields.String(required=True, validate=credit_code)
+    staff_ref = text(max_length=100)
+    staff_name = text(max_length=100)
+
+
+class Session(Recorded):
+    id = fields.String()
+    kind = fields.String()
+    held_on = fields.Date()
+    topic = fields.String()
+    hours = points()
+    attendance = fields.Integer()
+
+
+class Attendance(Recorded):
+    session_id = fields.String()
+    agency = fields.String()
+    staff_ref = fields.String()
+    staff_name = fields.String()
+
+
+class StatisticsArgs(AsOfArgs):
+    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
+
+
+class Statistics(ma.Schema):
+    year = fields.Integer()
+    sessions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    agencies = fields.Integer()
+    person_times = fields.Integer()
+    person_times_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+@blp.route("/training-sessions", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(SessionIn)
+@blp.response(201, Session)
+def hold_training_session(body):
+    recorded = ledger().hold_training_session(caller(), **body)
+    return created(read_after(recorded).training_session(recorded.id), recorded)
+
+
+@blp.route("/training-sessions/<session_id>/attendance", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(AttendanceIn)
+@blp.response(201, Attendance)
+def record_attendance(body, session_id):
+    recorded = ledger().record_attendance(caller(), session_id, **body)
+    read_after(recorded)
+    return created({"session_id": session_id, **body}, recorded)
+
+
+@blp.route("/training/statistics", methods=["GET"])
+@blp.arguments(StatisticsArgs, location="query")
+@blp.response(200, Statistics)
+def training_statistics(args):
+    return read_side().training_statistics(args["year"], as_of=as_of(args))

@@ -1,0 +1,33 @@
+"""The write lock that serialises chain appends on each backend."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit PostgreSQL advisory-lock key for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def lock_for_append(session: Session, table: str) -> None:
+    """Hold the log's write lock until this transaction ends, before the head is read.
+
+    PostgreSQL: a transaction-scoped advisory lock, which (unlike LOCK TABLE ... EXCLUSIVE)
+    needs no UPDATE/DELETE privilege, so the application role can be INSERT/SELECT only.
+    SQLite: BEGIN IMMEDIATE takes the database write lock at once, across processes.
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": advisory_key("append:" + table)})
+    elif dialect == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            session.execute(text("BEGIN IMMEDIATE"))
+    else:
+        raise NotImplementedError(f"no chain write lock for {dialect}")

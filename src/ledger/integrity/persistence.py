@@ -1,0 +1,108 @@
+"""The eventsourcing persistence module whose events table is a hash chain.
+
+Point PERSISTENCE_MODULE at `ledger.integrity.persistence` (with SQLALCHEMY_URL as for
+eventsourcing_sqlalchemy). Each row gets `seq` (1..n, previous + 1) and `hash` (see chain.py),
+computed in the inserting transaction after the write lock is held; positions are allocated
+there too, because the append-only guard forbids filling the hash in afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy import factory as base_factory
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyApplicationRecorder, SQLAlchemyProcessRecorder,
+)
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ledger.integrity.chain import GENESIS, link_hash
+from ledger.integrity.guard import install_guard
+from ledger.integrity.locks import lock_for_append
+from ledger.integrity.records import ChainedEventRecord
+
+
+class ChainedDatastore(SQLAlchemyDatastore):
+    """A datastore whose stored-event tables carry the chain columns."""
+
+    base_stored_event_record_cls = ChainedEventRecord
+    record_classes: dict = {}  # not shared with plain eventsourcing_sqlalchemy tables
+
+
+class ChainedRecorder:
+    """Appends events to the chain; mixed into the application and process recorders."""
+
+    def qualified_table(self) -> str:
+        return f"{self.schema_name}.{self.events_table_name}" if self.schema_name \
+            else self.events_table_name
+
+    def create_table(self) -> None:
+        super().create_table()
+        install_guard(self.datastore.engine, self.qualified_table())
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], *,
+                      session: Session | None = None, **kwargs: Any) -> Sequence[int]:
+        if session is not None:
+            return self._append(session, stored_events, **kwargs)
+        with self.transaction(commit=True) as session:
+            return self._append(session, stored_events, **kwargs)
+
+    def _append(self, session: Session, stored_events: Sequence[StoredEvent],
+                **kwargs: Any) -> Sequence[int]:
+        # Lock before anything else the transaction does (tracking rows included).
+        lock_for_append(session, self.qualified_table())
+        self._insert_events(session, stored_events, **kwargs)
+        return self._insert_stored_events(session, stored_events, **kwargs)
+
+    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent],
+                              **kwargs: Any) -> Sequence[int]:
+        if not stored_events:
+            return []
+        table = self.qualified_table()
+        head = session.execute(text(
+            f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")).first()
+        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+        positions = self._allocate_positions(session, table, len(stored_events))
+        rows = []
+        for event, position in zip(stored_events, positions):
+            seq += 1
+            prev = link_hash(seq=seq, position=position, originator_id=event.originator_id,
+                             originator_version=event.originator_version, topic=event.topic,
+                             state=event.state, prev_hash=prev)
+            rows.append({"id": position, "originator_id": event.originator_id,
+                         "originator_version": event.originator_version, "topic": event.topic,
+                         "state": event.state, "seq": seq, "hash": prev})
+        session.execute(self.events_record_cls.__table__.insert(), rows)
+        self._notify_channel(session)
+        return positions
+
+    @staticmethod
+    def _allocate_positions(session: Session, table: str, count: int) -> list[int]:
+        """Next positions, increasing with seq because they are drawn under the write lock."""
+        if session.connection().dialect.name == "postgresql":
+            drawn = session.execute(text(
+                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                {"t": table, "n": count}).scalars()
+            return sorted(drawn)
+        last = session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
+        return list(range(last + 1, last + 1 + count))
+
+
+class ChainedApplicationRecorder(ChainedRecorder, SQLAlchemyApplicationRecorder):
+    """The application recorder on the hash-chained table."""
+
+
+class ChainedProcessRecorder(ChainedRecorder, SQLAlchemyProcessRecorder):
+    """The process recorder (events plus tracking) on the hash-chained table."""
+
+
+class Factory(base_factory.SQLAlchemyFactory):
+    """eventsourcing_sqlalchemy's factory with the chained datastore and recorders."""
+
+    datastore_class = ChainedDatastore
+    application_recorder_class = ChainedApplicationRecorder
+    process_recorder_class = ChainedProcessRecorder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,12 @@ from ledger.domain.principals import Principal
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 if not EXAMPLES.exists():  # a clone whose shared/ sits elsewhere: use the copy in tests/
     EXAMPLES = Path(__file__).resolve().parent / "examples"
-POSTGRES_URL = os.environ.get(
+SERVER_URL = os.environ.get(
     "LEDGER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Each test run gets a database of its own on the server, so runs never disturb each other.
+RUN_DATABASE = f"ledger_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+POSTGRES_URL = sa.engine.make_url(SERVER_URL).set(database=RUN_DATABASE).render_as_string(
+    hide_password=False)
 
 REGULATOR = Principal("li.regulator", "regulator")
 REGULATOR_2 = Principal("zhao.regulator", "regulator")
@@ -50,19 +55,46 @@ def postgres_available(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
+def create_run_database() -> None:
+    engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{RUN_DATABASE}"'))
+    finally:
+        engine.dispose()
+
+
+def drop_run_database() -> None:
+    engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of this run's own database, created on first use and dropped at the end."""
+    problem = postgres_available(SERVER_URL)
+    if problem:
+        message = f"PostgreSQL at {SERVER_URL} cannot be reached: {problem}"
+        if os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1" or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    create_run_database()
+    yield POSTGRES_URL
+    drop_run_database()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request, tmp_path) -> str:
     """A fresh, empty store on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    problem = postgres_available(POSTGRES_URL)
-    if problem:
-        message = f"PostgreSQL at {POSTGRES_URL} cannot be reached: {problem}"
-        if os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1" or os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    url = request.getfixturevalue("postgres_server")
+    reset_postgres(url)
+    return url
 
 
 @pytest.fixture

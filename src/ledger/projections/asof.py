@@ -1,0 +1,96 @@
+"""As-of answers: fold only the relevant streams, only up to the asked position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+
+from ledger.config import CHINA
+from ledger.domain.errors import NotFound
+from ledger.projections import tables as t
+from ledger.projections.fold import Changes, LedgerModel
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A past moment: a log position, or a timestamp (events with recorded_at <= it)."""
+
+    position: int | None = None
+    timestamp: datetime | None = None
+
+
+class AsOfReader:
+    """Folds events recorded at or before a position into a fresh model."""
+
+    def __init__(self, projections: Any) -> None:
+        self.projections = projections
+        self.engine = projections.engine
+        self.events = projections.events
+
+    def resolve(self, as_of: AsOf) -> tuple[int, date]:
+        """The log position an AsOf stands for, and the civil date (China) of that moment."""
+        if as_of.position is not None:
+            position = max(0, min(as_of.position, self.projections.head()))
+            moment = self._recorded_at(position)
+        else:
+            stamp = as_of.timestamp
+            assert stamp is not None
+            self.projections.catch_up("event_index")
+            gen, _ = self.projections.active("event_index")
+            ev = t.event.c
+            with self.engine.connect() as conn:
+                position = conn.execute(select(func.max(ev.position)).where(
+                    ev.gen == gen, ev.recorded_at <= stamp)).scalar() or 0
+            moment = stamp
+        today = moment.astimezone(CHINA).date() if moment else date.min
+        return position, today
+
+    def _recorded_at(self, position: int) -> datetime | None:
+        if position == 0:
+            return None
+        events = self.projections.decode(self._rows([], position, only=position))
+        return events[0][1].timestamp if events else None
+
+    def _rows(self, originators: list[str], position: int, only: int | None = None) -> list:
+        e = self.events.c
+        query = select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+        if only is not None:
+            query = query.where(e.id == only)
+        else:
+            query = query.where(e.id <= position)
+            if originators:
+                query = query.where(e.originator_id.in_([UUID(o) for o in originators]))
+        with self.engine.connect() as conn:
+            return conn.execute(query.order_by(e.id)).all()
+
+    def _streams(self, agency: str) -> list[str]:
+        """The agency's own streams (agency, deductions) and the sessions it attended."""
+        self.projections.catch_up("assessments")
+        gen, _ = self.projections.active("assessments")
+        s, a = t.stream.c, t.attendance.c
+        with self.engine.connect() as conn:
+            own = list(conn.execute(select(s.originator_id).where(
+                s.gen == gen, s.agency == agency)).scalars())
+            if not own:
+                raise NotFound(f"No agency with credit code {agency}.")
+            sessions = conn.execute(select(a.session_id).where(
+                a.gen == gen, a.agency == agency).distinct()).scalars()
+            return own + list(sessions)
+
+    def model(self, position: int, agency: str | None = None,
+              changes: Changes | None = None) -> LedgerModel:
+        """A model of one agency (or of all) from the events recorded up to `position`."""
+        originators = [] if agency is None else self._streams(agency)
+        model = LedgerModel()
+        for pos, event in self.projections.decode(self._rows(originators, position)):
+            if type(event).__name__ == "AttendanceRecorded" and (
+                    event.agency not in model.agencies):
+                continue  # another agency's attendance at a session this agency attended
+            model.apply(pos, event, changes)
+        if agency is not None and agency not in model.agencies:
+            raise NotFound(f"No agency with credit code {agency} as of position {position}.")
+        return model

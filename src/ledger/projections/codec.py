@@ -1,0 +1,70 @@
+"""JSON for fold state and resources: dates, timestamps and exact decimals survive the trip."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ledger.projections.state import (
+    AgencyState, AttendanceState, DeductionState, DisputeState, RatingState, SecondmentState,
+)
+
+
+def _encode(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        return {"$t": obj.isoformat()}
+    if isinstance(obj, date):
+        return {"$d": obj.isoformat()}
+    if isinstance(obj, Decimal):
+        return {"$n": str(obj)}
+    raise TypeError(f"cannot encode {type(obj).__name__}")
+
+
+def _decode(obj: dict) -> Any:
+    if len(obj) == 1:
+        if "$t" in obj:
+            return datetime.fromisoformat(obj["$t"])
+        if "$d" in obj:
+            return date.fromisoformat(obj["$d"])
+        if "$n" in obj:
+            return Decimal(obj["$n"])
+    return obj
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_encode, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    return json.loads(text, object_hook=_decode)
+
+
+def agency_to_json(agency: AgencyState) -> str:
+    return dumps(asdict(agency))
+
+
+def agency_from_json(text: str) -> AgencyState:
+    raw = loads(text)
+    deductions = {}
+    for key, d in raw.pop("deductions").items():
+        dispute = d.pop("dispute")
+        deductions[key] = DeductionState(**d, dispute=DisputeState(**dispute) if dispute else None)
+    return AgencyState(
+        **{k: v for k, v in raw.items()
+           if k not in ("secondments", "ratings", "provincial", "attendance")},
+        deductions=deductions,
+        secondments={k: SecondmentState(**v) for k, v in raw["secondments"].items()},
+        ratings=[RatingState(**r) for r in raw["ratings"]],
+        provincial={int(y): s for y, s in raw["provincial"].items()},
+        attendance=[AttendanceState(**a) for a in raw["attendance"]],
+    )
+
+
+def event_data(event: Any) -> dict:
+    """An event's own fields, for the events route (ids and versions are given separately)."""
+    skip = {"originator_id", "originator_version", "originator_topic", "timestamp", "recorded_by"}
+    return {k: (str(v) if k.endswith("_id") and v is not None else v)
+            for k, v in event.__dict__.items() if k not in skip}

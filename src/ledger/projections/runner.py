@@ -1,0 +1,236 @@
+"""Keeps the read models up to date: batches of events applied exactly once, with tracking."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ledger.projections import tables as t
+from ledger.projections.codec import dumps, event_data
+from ledger.projections.fold import Changes, LedgerModel
+from ledger.projections.writer import load_needed, write_changes, write_publication
+
+ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
+NAMES = (ASSESSMENTS, EVENT_INDEX)
+TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
+BATCH = 500
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Projections:
+    """Runs the projections against the ledger's database; safe across threads and processes."""
+
+    def __init__(self, ledger: Any) -> None:
+        self.ledger = ledger
+        self.engine = ledger.engine
+        self.events = ledger.recorder.events_record_cls.__table__
+        self._lock = threading.RLock()
+        self._models: dict[tuple[str, int], LedgerModel] = {}
+        t.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for name in NAMES:
+                if conn.execute(select(t.projection.c.gen).where(
+                        t.projection.c.name == name)).first() is None:
+                    conn.execute(insert(t.projection).values(
+                        name=name, gen=1, position=0, status="active", started_at=now(),
+                        updated_at=now()))
+
+    # -- reading the log ------------------------------------------------------------------
+
+    def head(self, conn: Connection | None = None) -> int:
+        """The newest log position (0 for an empty log)."""
+        query = select(func.max(self.events.c.id))
+        if conn is not None:
+            return conn.execute(query).scalar() or 0
+        with self.engine.connect() as c:
+            return c.execute(query).scalar() or 0
+
+    def decode(self, rows: list[Any]) -> list[tuple[int, Any]]:
+        to_event = self.ledger.mapper.to_domain_event
+        return [(r.id, to_event(StoredEvent(
+            originator_id=r.originator_id, originator_version=r.originator_version,
+            topic=r.topic, state=bytes(r.state) if isinstance(r.state, memoryview) else r.state)))
+            for r in rows]
+
+    def read_events(self, conn: Connection, after: int, limit: int) -> list[tuple[int, Any]]:
+        e = self.events.c
+        rows = conn.execute(select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+                            .where(e.id > after).order_by(e.id).limit(limit)).all()
+        return self.decode(rows)
+
+    # -- tracking -------------------------------------------------------------------------
+
+    def active(self, name: str, conn: Connection | None = None) -> tuple[int, int]:
+        """(generation, position) of the generation that serves reads."""
+        p = t.projection.c
+        query = select(p.gen, p.position).where(p.name == name, p.status == "active")
+        if conn is not None:
+            row = conn.execute(query).one()
+        else:
+            with self.engine.connect() as c:
+                row = c.execute(query).one()
+        return row.gen, row.position
+
+    def _lock_tracking(self, conn: Connection, name: str, gen: int) -> Any:
+        p = t.projection.c
+        where = (p.name == name) & (p.gen == gen)
+        if self.engine.dialect.name == "sqlite":
+            # Writing first takes SQLite's write lock before anything is read.
+            conn.execute(update(t.projection).where(where).values(updated_at=now()))
+            return conn.execute(select(t.projection).where(where)).one()
+        return conn.execute(select(t.projection).where(where).with_for_update()).one()
+
+    def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:
+        """Apply the next events to one generation and advance its tracking, atomically."""
+        with self._lock:
+            key = (name, gen)
+            try:
+                with self.engine.begin() as conn:
+                    row = self._lock_tracking(conn, name, gen)
+                    if row.status == "retired":
+                        return 0
+                    events = self.read_events(conn, row.position, limit)
+                    if not events:
+                        return 0
+                    if name == ASSESSMENTS:
+                        model = self._models.get(key)
+                        if model is None or model.position != row.position:
+                            model = LedgerModel()
+                            model.position = row.position
+                        self._apply_assessments(conn, gen, model, events)
+                        self._models[key] = model
+                    else:
+                        self._apply_event_index(conn, gen, events)
+                    conn.execute(update(t.projection).where(
+                        t.projection.c.name == name, t.projection.c.gen == gen).values(
+                        position=events[-1][0], updated_at=now()))
+                    return len(events)
+            except BaseException:
+                self._models.pop(key, None)  # the model may hold changes that were rolled back
+                raise
+
+    def _apply_assessments(self, conn: Connection, gen: int, model: LedgerModel,
+                           events: list[tuple[int, Any]]) -> None:
+        load_needed(conn, gen, model, events)
+        changes = Changes()
+        for position, event in events:
+            model.apply(position, event, changes)
+            if changes.publications:
+                # Freeze the standings exactly as they stand at the publication.
+                write_changes(conn, gen, model, changes)
+                for publication in changes.publications:
+                    write_publication(conn, gen, publication)
+                changes = Changes()
+        write_changes(conn, gen, model, changes)
+
+    def _apply_event_index(self, conn: Connection, gen: int,
+                           events: list[tuple[int, Any]]) -> None:
+        e = t.event.c
+        known: dict[str, str | None] = {}
+        unknown = {str(ev.originator_id) for _, ev in events}
+        for row in conn.execute(select(e.originator_id, e.agency).where(
+                e.gen == gen, e.originator_id.in_(unknown)).distinct()):
+            known[row.originator_id] = row.agency
+        rows = []
+        for position, ev in events:
+            oid, name = str(ev.originator_id), type(ev).__name__
+            agency = getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
+            if name == "AttendanceRecorded":
+                known.setdefault(oid, None)
+            else:
+                agency = agency or known.get(oid)
+                known.setdefault(oid, agency)
+            rows.append({"gen": gen, "position": position, "recorded_at": ev.timestamp,
+                         "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
+                         "agency": agency, "data": dumps(event_data(ev))})
+        conn.execute(insert(t.event), rows)
+
+    # -- catching up and rebuilding -------------------------------------------------------
+
+    def catch_up(self, name: str | None = None, until: int | None = None) -> None:
+        """Apply every pending event to the active generation(s)."""
+        for each in ([name] if name else NAMES):
+            while True:
+                gen, position = self.active(each)
+                if until is not None and position >= until:
+                    break
+                if self.process_batch(each, gen) == 0:
+                    break
+
+    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build a new generation from the first event, then switch reads to it.
+
+        A generation left half-built by a crash is resumed, not restarted.
+        """
+        p = t.projection.c
+        with self.engine.begin() as conn:
+            row = conn.execute(select(p.gen).where(p.name == name,
+                                                   p.status == "building")).first()
+            if row is None:
+                gen = (conn.execute(select(func.max(p.gen))).scalar() or 0) + 1
+                conn.execute(insert(t.projection).values(
+                    name=name, gen=gen, position=0, status="building", started_at=now(),
+                    updated_at=now()))
+            else:
+                gen = row.gen
+        total = self.head()
+        while True:
+            done = self.process_batch(name, gen, limit=BATCH * 4)
+            if progress is not None:
+                with self.engine.connect() as conn:
+                    position = conn.execute(select(p.position).where(
+                        p.name == name, p.gen == gen)).scalar()
+                progress(position, max(total, position))
+            if done == 0:
+                break
+        with self.engine.begin() as conn:
+            self._lock_tracking(conn, name, gen)
+            old = conn.execute(select(p.gen).where(p.name == name, p.status == "active")).all()
+            conn.execute(update(t.projection).where(p.name == name, p.status == "active")
+                         .values(status="retired", updated_at=now()))
+            conn.execute(update(t.projection).where(p.name == name, p.gen == gen)
+                         .values(status="active", updated_at=now()))
+        self.drop_generations(name, [r.gen for r in old])
+        self.catch_up(name)
+        return gen
+
+    def drop_generations(self, name: str, gens: list[int]) -> None:
+        """Delete the rows of retired generations."""
+        if not gens:
+            return
+        with self.engine.begin() as conn:
+            for table in TABLES[name]:
+                conn.execute(delete(table).where(table.c.gen.in_(gens)))
+            conn.execute(delete(t.projection).where(t.projection.c.name == name,
+                                                    t.projection.c.gen.in_(gens)))
+        for gen in gens:
+            self._models.pop((name, gen), None)
+
+    def status(self) -> list[dict]:
+        """Each projection's name, position, lag and status."""
+        head = self.head()
+        p = t.projection.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.projection).order_by(p.name, p.gen)).all()
+        result = []
+        for name in NAMES:
+            mine = [r for r in rows if r.name == name]
+            active = next(r for r in mine if r.status == "active")
+            building = next((r for r in mine if r.status == "building"), None)
+            result.append({
+                "name": name, "position": active.position, "lag": head - active.position,
+                "status": "rebuilding" if building else
+                ("up_to_date" if active.position >= head else "catching_up"),
+                "generation": active.gen,
+                "rebuild_position": building.position if building else None,
+            })
+        return result

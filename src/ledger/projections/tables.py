@@ -1,0 +1,166 @@
+"""Read-model tables. Every row belongs to a generation so a rebuild never disturbs reads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+
+class UTCDateTime(TypeDecorator):
+    """A UTC timestamp that comes back timezone-aware on every backend (SQLite drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+metadata = MetaData()
+POS = BigInteger().with_variant(Integer(), "sqlite")
+
+projection = Table(
+    "rm_projection", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("gen", Integer, primary_key=True),
+    Column("position", POS, nullable=False),
+    Column("status", String(16), nullable=False),  # building | active | retired
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+agency = Table(
+    "rm_agency", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("code", String(18), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("deregistered_on", Date),
+    Column("state", Text, nullable=False),
+    Index("rm_agency_aggregate", "gen", "aggregate_id"),
+)
+
+deduction = Table(
+    "rm_deduction", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("agency", String(18), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rule_code", String(8), nullable=False),
+    Column("found_on", Date, nullable=False),
+    Column("position", POS, nullable=False),
+    Column("dispute_id", String(36)),
+    Column("dispute_status", String(16)),
+    Column("review_due", Date),
+    Column("rectification_due", Date),
+    Column("rectified_on", Date),
+    Column("resource", Text, nullable=False),
+    Index("rm_deduction_agency_month", "gen", "agency", "month"),
+    Index("rm_deduction_dispute", "gen", "dispute_id"),
+)
+
+month = Table(
+    "rm_month", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("score", String(12), nullable=False),
+    Column("deducted_points", String(12), nullable=False),
+    Column("pending_points", String(12), nullable=False),
+    Index("rm_month_month", "gen", "month"),
+)
+
+trail = Table(
+    "rm_trail", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("position", POS, primary_key=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("deduction_id", String(36)),
+    Column("summary", Text, nullable=False),
+    Column("score_before", String(12)),
+    Column("score_after", String(12)),
+)
+
+session = Table(
+    "rm_session", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("hours", String(12), nullable=False),
+    Column("attendance", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index("rm_session_held", "gen", "held_on"),
+)
+
+attendance = Table(
+    "rm_attendance", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("session_id", String(36), primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("staff_ref", Text, primary_key=True),
+    Column("staff_name", Text, nullable=False),
+    Column("position", POS, nullable=False),
+    Index("rm_attendance_agency", "gen", "agency"),
+)
+
+publication = Table(
+    "rm_publication", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("published_on", Date, nullable=False),
+    Column("position", POS, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("rows", Text, nullable=False),
+)
+
+stream = Table(
+    "rm_stream", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("originator_id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("agency", String(18)),
+    Index("rm_stream_agency", "gen", "agency"),
+)
+
+event = Table(
+    "rm_event", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("position", POS, primary_key=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("originator_id", String(36), nullable=False),
+    Column("agency", String(18)),
+    Column("data", Text, nullable=False),
+    Index("rm_event_agency", "gen", "agency", "position"),
+    Index("rm_event_originator", "gen", "originator_id"),
+    Index("rm_event_recorded_at", "gen", "recorded_at"),
+)
+
+ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publication, stream)
+EVENT_INDEX_TABLES = (event,)

@@ -1,0 +1,161 @@
+"""The assessments projection's persistence adapter: write what a batch of events changed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from ledger.domain.scoring import month_bounds, normalise
+from ledger.projections import tables as t
+from ledger.projections.codec import agency_from_json, agency_to_json, dumps
+from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
+from ledger.projections.state import SessionState
+from ledger.projections.views import (
+    deduction_resource, dispute_resource, month_figures, ranked,
+)
+
+
+def load_needed(conn: Connection, gen: int, model: LedgerModel, events: list[Any]) -> None:
+    """Load into `model` every agency and session the events will touch."""
+    aggregate_ids, deduction_ids, codes, session_ids = set(), set(), set(), set()
+    for _, e in events:
+        name, oid = type(e).__name__, str(e.originator_id)
+        if name in AGENCY_EVENTS and name != "AgencyRegistered":
+            if oid not in model.agency_of_aggregate:
+                aggregate_ids.add(oid)
+        elif name == "DeductionRecorded" or name == "AttendanceRecorded":
+            codes.add(e.agency)
+            if name == "AttendanceRecorded" and oid not in model.sessions:
+                session_ids.add(oid)
+        elif name in DEDUCTION_EVENTS and oid not in model.agency_of_deduction:
+            deduction_ids.add(oid)
+    if deduction_ids:
+        rows = conn.execute(select(t.stream.c.agency).where(
+            t.stream.c.gen == gen, t.stream.c.originator_id.in_(deduction_ids)))
+        codes.update(r.agency for r in rows)
+    codes -= set(model.agencies)
+    if codes or aggregate_ids:
+        where = t.agency.c.code.in_(codes) | t.agency.c.aggregate_id.in_(aggregate_ids)
+        for row in conn.execute(select(t.agency.c.state).where(t.agency.c.gen == gen, where)):
+            model.add_agency(agency_from_json(row.state))
+    if session_ids:
+        s = t.session.c
+        for row in conn.execute(select(t.session).where(s.gen == gen, s.id.in_(session_ids))):
+            model.sessions[row.id] = SessionState(
+                row.id, row.kind, row.held_on, row.topic, Decimal(row.hours), row.recorded_at,
+                row.attendance)
+
+
+def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes) -> None:
+    """Replace every row the changes touched, in the caller's transaction."""
+    if changes.agencies:
+        conn.execute(delete(t.agency).where(t.agency.c.gen == gen,
+                                            t.agency.c.code.in_(changes.agencies)))
+        conn.execute(insert(t.agency), [_agency_row(gen, model.agencies[c])
+                                        for c in changes.agencies])
+    if changes.months:
+        _write_months(conn, gen, model, changes.months)
+    if changes.trail:
+        conn.execute(insert(t.trail), [
+            {"gen": gen, "agency": e.agency, "month": e.month, "position": e.position,
+             "recorded_at": e.recorded_at, "recorded_by": e.recorded_by, "event": e.event,
+             "deduction_id": e.deduction_id, "summary": e.summary,
+             "score_before": _s(e.score_before), "score_after": _s(e.score_after)}
+            for e in changes.trail])
+    if changes.sessions:
+        conn.execute(delete(t.session).where(t.session.c.gen == gen,
+                                             t.session.c.id.in_(changes.sessions)))
+        conn.execute(insert(t.session), [
+            {"gen": gen, "id": s.id, "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
+             "hours": str(s.hours), "attendance": s.attendance, "recorded_at": s.recorded_at}
+            for s in (model.sessions[i] for i in changes.sessions)])
+    if changes.attendance:
+        conn.execute(insert(t.attendance), [
+            {"gen": gen, "session_id": sid, "agency": code, "staff_ref": ref,
+             "staff_name": name, "position": pos}
+            for sid, code, ref, name, pos in changes.attendance])
+    if changes.streams:
+        conn.execute(insert(t.stream), [
+            {"gen": gen, "originator_id": oid, "kind": kind, "agency": code}
+            for oid, kind, code in changes.streams])
+
+
+def _s(value) -> str | None:
+    return None if value is None else str(normalise(value))
+
+
+def _agency_row(gen: int, a) -> dict:
+    return {"gen": gen, "code": a.code, "aggregate_id": a.aggregate_id, "name": a.name,
+            "registered_on": a.registered_on, "deregistered_on": a.deregistered_on,
+            "state": agency_to_json(a)}
+
+
+def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set) -> None:
+    month_rows, deduction_rows, ids = [], [], []
+    for code, m in months:
+        agency = model.agencies[code]
+        deductions = agency.deductions_in(m)
+        figures = month_figures(agency, m)
+        if deductions:
+            month_rows.append({
+                "gen": gen, "agency": code, "month": m, "score": _s(figures.score),
+                "deducted_points": _s(figures.deducted_points),
+                "pending_points": _s(figures.pending_points)})
+        for d in deductions:
+            ids.append(d.id)
+            resource = {"deduction": deduction_resource(d, figures.effects[d.id]),
+                        "dispute": dispute_resource(d, d.found_on) if d.dispute else None}
+            deduction_rows.append({
+                "gen": gen, "id": d.id, "agency": code, "month": m, "status": d.status,
+                "rule_code": d.rule_code, "found_on": d.found_on, "position": d.position,
+                "dispute_id": d.dispute.id if d.dispute else None,
+                "dispute_status": (d.dispute.outcome or "open") if d.dispute else None,
+                "review_due": d.dispute.review_due if d.dispute else None,
+                "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
+                "resource": dumps(resource)})
+    for code, m in months:
+        conn.execute(delete(t.month).where(t.month.c.gen == gen, t.month.c.agency == code,
+                                           t.month.c.month == m))
+    if ids:
+        conn.execute(delete(t.deduction).where(t.deduction.c.gen == gen,
+                                               t.deduction.c.id.in_(ids)))
+        conn.execute(insert(t.deduction), deduction_rows)
+    if month_rows:
+        conn.execute(insert(t.month), month_rows)
+
+
+def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:
+    """Current standings of a month from the tables: every agency assessed in it, ranked."""
+    first, last = month_bounds(month)
+    a, m = t.agency.c, t.month.c
+    agencies = conn.execute(select(a.code, a.name, a.registered_on, a.deregistered_on).where(
+        a.gen == gen, a.registered_on <= last)).all()
+    scores = {r.agency: r for r in conn.execute(select(t.month).where(m.gen == gen,
+                                                                      m.month == month))}
+    rows = []
+    for r in agencies:
+        if r.deregistered_on is not None and r.deregistered_on < first:
+            continue
+        s = scores.get(r.code)
+        rows.append({"agency": r.code, "name": r.name,
+                     "score": _d(s.score) if s else _d("100"),
+                     "deducted_points": _d(s.deducted_points) if s else _d("0"),
+                     "pending_points": _d(s.pending_points) if s else _d("0")})
+    return ranked(rows)
+
+
+def _d(text: str):
+    return normalise(Decimal(text))
+
+
+def write_publication(conn: Connection, gen: int, publication) -> None:
+    rows = standings_rows(conn, gen, publication.month)
+    conn.execute(insert(t.publication).values(
+        gen=gen, month=publication.month, revision=publication.revision,
+        published_on=publication.published_on, position=publication.position,
+        recorded_at=publication.recorded_at, recorded_by=publication.recorded_by,
+        rows=dumps(rows)))
+

@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     url = database_url({"LEDGER_DATABASE_URL": app.config["DATABASE_URL"]}
                        if app.config["DATABASE_URL"] else None)
     ledger = Ledger(url=url, today=app.config["TODAY"])
-    app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger),
+    app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger, today=app.config["TODAY"]),
                                         Tokens(ledger.engine),
                                         IdempotencyKeys(ledger.engine))
 

@@ -53,7 +53,7 @@ class Ledger(Application):
 
     def __init__(self, url: str | None = None, today: Callable[[], date] = today_in_china,
                  env: dict[str, str] | None = None) -> None:
-        settings = {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        settings = {"PERSISTENCE_MODULE": "ledger.integrity.persistence",
                     "SQLALCHEMY_URL": url or database_url()}
         settings.update(env or {})
         super().__init__(env=settings)

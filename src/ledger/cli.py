@@ -49,3 +49,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     count = workers or min(8, 2 * (os.cpu_count() or 1) + 1)
     Server(bind=f"{host}:{port}", workers=count).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,17 @@ def canonical_json(value: Any) -> bytes:
                       allow_nan=False).encode("utf-8")
 
 
+def as_uuid(value: Any) -> UUID:
+    """An originator id as a driver returns it (UUID, 16 raw bytes, or text) as a UUID."""
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, (bytes, memoryview)) and len(value) == 16:
+        return UUID(bytes=bytes(value))
+    if isinstance(value, str):
+        return UUID(value)
+    raise ValueError(f"originator_id is {type(value).__name__}, not a UUID")
+
+
 def decode_payload(state: bytes) -> dict[str, Any]:
     """The stored state as a JSON object; ValueError when it is not one."""
     if not isinstance(state, (bytes, bytearray, memoryview)):
@@ -32,7 +43,7 @@ def recorded_at(payload: dict[str, Any]) -> Any:
     return stamp.get("_data_") if isinstance(stamp, dict) else stamp
 
 
-def link_hash(*, seq: int, position: int, originator_id: UUID | str, originator_version: int,
+def link_hash(*, seq: int, position: int, originator_id: UUID, originator_version: int,
               topic: str, state: bytes, prev_hash: str) -> str:
     """The hash of one stored event chained to the one before it."""
     payload = decode_payload(state)

@@ -8,6 +8,7 @@ import click
 
 from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
+from ledger.integrity.cli import add_integrity_commands
 
 
 @click.group()
@@ -50,6 +51,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
     count = workers or min(8, 2 * (os.cpu_count() or 1) + 1)
     Server(bind=f"{host}:{port}", workers=count).run()
 
+
+add_integrity_commands(main)
 
 if __name__ == "__main__":
     main()

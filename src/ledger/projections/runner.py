@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ledger.projections import tables as t
 from ledger.projections.codec import dumps, event_data
@@ -35,14 +37,25 @@ class Projections:
         self.events = ledger.recorder.events_record_cls.__table__
         self._lock = threading.RLock()
         self._models: dict[tuple[str, int], LedgerModel] = {}
-        t.metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            for name in NAMES:
-                if conn.execute(select(t.projection.c.gen).where(
-                        t.projection.c.name == name)).first() is None:
-                    conn.execute(insert(t.projection).values(
-                        name=name, gen=1, position=0, status="active", started_at=now(),
-                        updated_at=now()))
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        """Create the tables and first generations; another process may be doing it too."""
+        for attempt in range(5):
+            try:
+                t.metadata.create_all(self.engine, checkfirst=True)
+                with self.engine.begin() as conn:
+                    for name in NAMES:
+                        if conn.execute(select(t.projection.c.gen).where(
+                                t.projection.c.name == name)).first() is None:
+                            conn.execute(insert(t.projection).values(
+                                name=name, gen=1, position=0, status="active",
+                                started_at=now(), updated_at=now()))
+                return
+            except DBAPIError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     # -- reading the log ------------------------------------------------------------------
 
@@ -234,3 +247,12 @@ class Projections:
                 "rebuild_position": building.position if building else None,
             })
         return result
+
+    def follow(self, stop: threading.Event, interval: float = 0.5) -> None:
+        """Keep every projection caught up until `stop` is set (polls the log)."""
+        while not stop.is_set():
+            head = self.head()
+            for name in NAMES:
+                if self.active(name)[1] < head:
+                    self.catch_up(name)
+            stop.wait(interval)

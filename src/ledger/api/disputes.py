@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    DISPUTE_STATUSES, AsOfArgs, Dispute, Strict, as_of, created, points, text,
+    DISPUTE_STATUSES, AsOfArgs, Dispute, DisputeRecorded, Strict, as_of, created, points, text,
 )
 from ledger.domain.principals import AGENCY, FILE_DISPUTE, READ, RESOLVE_DISPUTE
 
@@ -44,7 +44,7 @@ class DisputeFilter(AsOfArgs):
 @blp.route("/deductions/<deduction_id>/disputes", methods=["POST"])
 @requires(FILE_DISPUTE, agency_arg=None)
 @blp.arguments(DisputeIn)
-@blp.response(201, Dispute)
+@blp.response(201, DisputeRecorded)
 def file_dispute(body, deduction_id):
     recorded = ledger().file_dispute(caller(), deduction_id, **body)
     return created(read_after(recorded).dispute(recorded.id), recorded)
@@ -53,7 +53,7 @@ def file_dispute(body, deduction_id):
 @blp.route("/disputes/<dispute_id>/resolution", methods=["POST"])
 @requires(RESOLVE_DISPUTE, agency_arg=None)
 @blp.arguments(ResolutionIn)
-@blp.response(201, Dispute)
+@blp.response(201, DisputeRecorded)
 def resolve_dispute(body, dispute_id):
     recorded = ledger().resolve_dispute(caller(), dispute_id, **body)
     return created(read_after(recorded).dispute(dispute_id), recorded)

@@ -8,7 +8,9 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
-from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, points, text
+from ledger.api.schemas import (
+    YEARS, AsOfArgs, Recorded, Strict, as_of, created, points, text, year_of,
+)
 from ledger.domain.principals import READ, RECORD
 
 blp = Blueprint("evaluations", __name__, url_prefix="/api/v1",
@@ -24,7 +26,7 @@ class RatingIn(Strict):
 
 
 class ProvincialIn(Strict):
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1900, max=9999))
+    year = fields.Integer(required=True, strict=True, validate=YEARS)
     score = points(required=True, validate=validate.Range(min=0, max=100))
 
 
@@ -86,4 +88,4 @@ def record_provincial_evaluation(body, code):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Evaluation)
 def evaluation(args, code, year):
-    return read_side().evaluation(code, year, as_of=as_of(args))
+    return read_side().evaluation(code, year_of(year), as_of=as_of(args))

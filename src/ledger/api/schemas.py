@@ -12,7 +12,8 @@ from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
 from ledger.projections.queries import AsOf
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")  # years 1900-2999, like YEARS
+YEARS = validate.Range(min=1900, max=2999)
 STATUSES = ("standing", "pending", "reduced", "overturned", "withdrawn")
 DISPUTE_STATUSES = ("open", "upheld", "overturned", "reduced")
 
@@ -63,6 +64,13 @@ class AsOfArgs(Strict):
             raise ma.ValidationError("give as_of or as_of_position, not both", "as_of")
 
 
+def year_of(value: int) -> int:
+    """A year from a path, or 422 naming the field."""
+    if not 1900 <= value <= 2999:
+        raise InvalidInput.field("year", f"must be between 1900 and 2999, got {value}")
+    return value
+
+
 def as_of(args: dict) -> AsOf | None:
     """The AsOf named by the query arguments, if any."""
     if args.get("as_of_position") is not None:
@@ -106,7 +114,7 @@ class Deduction(Recorded):
     recorded_by = fields.String()
 
 
-class Dispute(Recorded):
+class Dispute(ma.Schema):
     id = fields.String()
     deduction_id = fields.String()
     agency = fields.String()
@@ -120,6 +128,10 @@ class Dispute(Recorded):
     decided_on = fields.Date(allow_none=True)
     decided_by = fields.String(allow_none=True)
     overdue = fields.Boolean()
+
+
+class DisputeRecorded(Dispute, Recorded):
+    """A dispute as its filing or resolution returns it."""
 
 
 def created(resource: dict, recorded) -> dict:

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ledger.api.context import read_side
-from ledger.api.schemas import MONTH, AsOfArgs, as_of, points
+from ledger.api.schemas import MONTH, YEARS, AsOfArgs, as_of, points
 from ledger.api.evaluations import GRADES
 
 blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings (public)")
@@ -20,7 +20,7 @@ class StandingsArgs(AsOfArgs):
 
 
 class AnnualArgs(AsOfArgs):
-    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
+    year = fields.Integer(required=True, validate=YEARS)
 
 
 class Row(ma.Schema):

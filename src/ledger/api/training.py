@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    AsOfArgs, Recorded, Strict, as_of, created, credit_code, points, text,
+    YEARS, AsOfArgs, Recorded, Strict, as_of, created, credit_code, points, text,
 )
 from ledger.domain.principals import RECORD
 
@@ -48,7 +48,7 @@ class Attendance(Recorded):
 
 
 class StatisticsArgs(AsOfArgs):
-    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
+    year = fields.Integer(required=True, validate=YEARS)
 
 
 class Statistics(ma.Schema):

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from sqlalchemy.exc import DatabaseError
 
-from ledger.config import database_url, today_in_china
+from ledger.config import database_url, today_in_china, with_busy_timeout
 from ledger.domain.agency import Agency
 from ledger.domain.catalogue import Catalogue, RuleItem
 from ledger.domain.deduction import Deduction, deduction_id_for
@@ -27,6 +28,7 @@ from ledger.transcodings import DateAsISO
 
 T = TypeVar("T")
 RETRIES = 8
+SCHEMA_RACE = ("already exists", "pg_type_typname_nsp_index")
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,21 @@ class Ledger(Application):
     def __init__(self, url: str | None = None, today: Callable[[], date] = today_in_china,
                  env: dict[str, str] | None = None) -> None:
         settings = {"PERSISTENCE_MODULE": "ledger.integrity.persistence",
-                    "SQLALCHEMY_URL": url or database_url()}
+                    "SQLALCHEMY_URL": with_busy_timeout(url) if url else database_url()}
         settings.update(env or {})
         super().__init__(env=settings)
         self.today = today
+
+    def construct_recorder(self):
+        """The recorder, creating the schema on first use even when workers start at once."""
+        for attempt in range(3):
+            try:
+                return super().construct_recorder()
+            except DatabaseError as error:
+                # Two processes on a new store can both see "no table" and race to create it;
+                # the loser's retry finds the table.
+                if attempt == 2 or not any(s in str(error) for s in SCHEMA_RACE):
+                    raise
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -13,7 +13,11 @@ DEFAULT_SQLITE_FILE = "ledger.sqlite3"
 def database_url(env: dict[str, str] | None = None) -> str:
     """The SQLAlchemy URL of the store: LEDGER_DATABASE_URL, else a SQLite file here."""
     env = os.environ if env is None else env
-    url = env.get("LEDGER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    return with_busy_timeout(env.get("LEDGER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_FILE}")
+
+
+def with_busy_timeout(url: str) -> str:
+    """A SQLite file URL waits up to 30 s for another writer; other URLs are left alone."""
     if url.startswith("sqlite:///") and "timeout=" not in url and ":memory:" not in url:
         # Wait for another process's write instead of failing with "database is locked".
         url += ("&" if "?" in url else "?") + "timeout=30"

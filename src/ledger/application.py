@@ -97,18 +97,23 @@ class Ledger(Application):
                 continue
         raise ConcurrentChange("The record was changed by others at the same time; try again.")
 
-    def _get(self, kind: str, aggregate_id: UUID, label: str) -> Any:
+    def _get(self, kind: str, aggregate_id: UUID, label: str, cls: type[T]) -> T:
         try:
-            return self.repository.get(aggregate_id)
+            found = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"No {kind} {label}.") from None
+            found = None
+        # An id of another kind of record (a session's id given as a deduction's) is unknown too.
+        if not isinstance(found, cls):
+            raise NotFound(f"No {kind} {label}.")
+        return found
 
     def agency(self, code: str) -> Agency:
         """The Agency aggregate for a credit code, or NotFound."""
-        return self._get("agency", Agency.create_id(code), f"with credit code {code}")
+        return self._get("agency", Agency.create_id(code), f"with credit code {code}", Agency)
 
     def deduction(self, deduction_id: str) -> Deduction:
-        return self._get("deduction", parse_uuid("deduction", deduction_id), deduction_id)
+        return self._get("deduction", parse_uuid("deduction", deduction_id), deduction_id,
+                         Deduction)
 
     def deduction_of_dispute(self, dispute_id: str) -> Deduction:
         ded_id = deduction_id_for(parse_uuid("dispute", dispute_id))
@@ -122,7 +127,7 @@ class Ledger(Application):
 
     def training_session(self, session_id: str) -> TrainingSession:
         return self._get("training session", parse_uuid("training session", session_id),
-                         session_id)
+                         session_id, TrainingSession)
 
     def catalogue(self) -> Catalogue:
         try:

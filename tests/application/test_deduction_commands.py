@@ -220,3 +220,13 @@ def test_a_code_missing_from_the_version_in_force_is_unknown(registered, refuses
     with refuses(InvalidInput) as refused:
         deduct(registered, "D02", date(2023, 1, 3))
     assert "known codes: D01" in refused.value.errors["rule_code"][0]
+
+
+def test_an_id_of_another_kind_of_record_is_not_found(registered, refuses):
+    session = registered.hold_training_session(REGULATOR, "online", date(2022, 3, 1), "t",
+                                               Decimal(1)).id
+    ded = deduct(registered)
+    with refuses(NotFound, f"No deduction {session}"):
+        registered.withdraw_deduction(REGULATOR, session, "error")
+    with refuses(NotFound, f"No training session {ded}"):
+        registered.record_attendance(REGULATOR, ded, A, "A-01", "张敏")

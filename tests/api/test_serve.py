@@ -51,14 +51,16 @@ def served(database_url, tmp_path):
                                "--workers", "3"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # wait until it answers (no assertion depends on timing)
+        for _ in range(600):  # wait until it answers (no assertion depends on timing)
             try:
-                urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=1)
+                urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=5)
                 break
             except OSError:
                 if server.poll() is not None:
                     pytest.fail((tmp_path / "serve.log").read_text())
                 time.sleep(0.1)
+        else:
+            pytest.fail("ledger serve did not answer within a minute")
         yield base, token
     finally:
         server.terminate()

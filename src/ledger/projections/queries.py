@@ -93,6 +93,21 @@ class ReadSide:
         return {"credit_code": a.code, "name": a.name, "registered_on": a.registered_on,
                 "deregistered_on": a.deregistered_on}
 
+    def agencies(self) -> list[dict]:
+        """Every agency the ledger knows, by credit code."""
+        gen, c = self._gen(), t.agency.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.code, c.name, c.registered_on, c.deregistered_on).where(
+                c.gen == gen).order_by(c.code)).all()
+        return [{"credit_code": r.code, "name": r.name, "registered_on": r.registered_on,
+                 "deregistered_on": r.deregistered_on} for r in rows]
+
+    def staff_records(self, code: str) -> dict:
+        """An agency's training attendance (with each session's kind and date) and secondments."""
+        a, _ = self._agency_state(code)
+        return {"attendance": [dict(x.__dict__) for x in a.attendance],
+                "secondments": [dict(s.__dict__) for s in a.secondments.values()]}
+
     def month(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
         a, today = self._agency_state(code, as_of)
         return month_resource(a, month, today)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -27,7 +29,8 @@ from ledger.domain.training import TrainingSession
 from ledger.transcodings import DateAsISO
 
 T = TypeVar("T")
-RETRIES = 8
+RETRIES = 12
+BACKOFF_CAP = 0.25  # seconds
 SCHEMA_RACE = ("already exists", "pg_type_typname_nsp_index")
 
 
@@ -60,6 +63,7 @@ class Ledger(Application):
         settings.update(env or {})
         super().__init__(env=settings)
         self.today = today
+        self._batch = threading.local()
 
     def construct_recorder(self):
         """The recorder, creating the schema on first use even when workers start at once."""
@@ -84,22 +88,53 @@ class Ledger(Application):
     # -- plumbing -------------------------------------------------------------------------
 
     def _commit(self, *aggregates: Any, resource_id: str, **data: Any) -> Recorded:
+        batch = getattr(self._batch, "current", None)
+        if batch is not None:
+            return batch.add(aggregates, Recorded(resource_id, 0, aggregates[-1]
+                                                  .pending_events[-1].timestamp, data))
         recordings = self.save(*aggregates)
         last = recordings[-1]
         return Recorded(resource_id, last.notification.id, last.domain_event.timestamp, data)
 
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Commands given inside are checked as usual but saved together in one transaction.
+
+        Aggregates stay loaded for the whole batch, so later commands see earlier ones.
+        A command's Recorded has position 0 until the batch is saved; `Batch.recorded`
+        then holds them with their positions. An exception raised out of the block saves
+        nothing.
+        """
+        if getattr(self._batch, "current", None) is not None:
+            raise RuntimeError("batches do not nest")
+        batch = self._batch.current = Batch()
+        try:
+            yield batch
+            batch.save(self)
+        finally:
+            self._batch.current = None
+
+    def _load(self, aggregate_id: UUID) -> Any:
+        batch = getattr(self._batch, "current", None)
+        if batch is None:
+            return self.repository.get(aggregate_id)
+        if aggregate_id not in batch.aggregates:
+            batch.aggregates[aggregate_id] = self.repository.get(aggregate_id)
+        return batch.aggregates[aggregate_id]
+
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run a get–decide–save attempt again when another writer got there first."""
-        for _ in range(RETRIES):
+        for tries in range(RETRIES):
             try:
                 return attempt()
             except RecordConflictError:
-                continue
+                # Jittered exponential backoff, so writers that collided do not collide again.
+                time.sleep(random.uniform(0, min(BACKOFF_CAP, 0.002 * 2 ** tries)))
         raise ConcurrentChange("The record was changed by others at the same time; try again.")
 
     def _get(self, kind: str, aggregate_id: UUID, label: str, cls: type[T]) -> T:
         try:
-            found = self.repository.get(aggregate_id)
+            found = self._load(aggregate_id)
         except AggregateNotFoundError:
             found = None
         # An id of another kind of record (a session's id given as a deduction's) is unknown too.
@@ -118,7 +153,7 @@ class Ledger(Application):
     def deduction_of_dispute(self, dispute_id: str) -> Deduction:
         ded_id = deduction_id_for(parse_uuid("dispute", dispute_id))
         try:
-            deduction = self.repository.get(ded_id)
+            deduction = self._load(ded_id)
         except AggregateNotFoundError:
             deduction = None
         if not isinstance(deduction, Deduction) or deduction.dispute is None:
@@ -131,11 +166,14 @@ class Ledger(Application):
 
     def catalogue(self) -> Catalogue:
         try:
-            return self.repository.get(RuleSet.create_id()).catalogue()
+            return self._load(RuleSet.create_id()).catalogue()
         except AggregateNotFoundError:
             return Catalogue()
 
     def exists(self, aggregate_id: UUID) -> bool:
+        batch = getattr(self._batch, "current", None)
+        if batch is not None and aggregate_id in batch.aggregates:
+            return True
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     # -- agencies -------------------------------------------------------------------------
@@ -303,7 +341,7 @@ class Ledger(Application):
 
         def attempt() -> Recorded:
             try:
-                record = self.repository.get(Month.create_id(month))
+                record = self._load(Month.create_id(month))
                 revision = record.republish(published_on, self.today(), by.name)
             except AggregateNotFoundError:
                 record = Month.publish_first(month, published_on, self.today(), by.name)
@@ -317,9 +355,37 @@ class Ledger(Application):
 
         def attempt() -> Recorded:
             try:
-                rules = self.repository.get(RuleSet.create_id())
+                rules = self._load(RuleSet.create_id())
             except AggregateNotFoundError:
                 rules = RuleSet(recorded_by=by.name)
             rules.publish_version(version, effective_from, items, by.name)
             return self._commit(rules, resource_id=version)
         return self._retrying(attempt)
+
+
+class Batch:
+    """The aggregates and results of one `Ledger.batch()`: saved at once when it ends."""
+
+    def __init__(self) -> None:
+        self.aggregates: dict[UUID, Any] = {}
+        self.recorded: list[Recorded] = []
+        self._last_events: list[Any] = []
+
+    def add(self, aggregates: tuple[Any, ...], recorded: Recorded) -> Recorded:
+        for aggregate in aggregates:
+            self.aggregates[aggregate.id] = aggregate
+        self._last_events.append(aggregates[-1].pending_events[-1])
+        self.recorded.append(recorded)
+        return recorded
+
+    def save(self, ledger: Ledger) -> None:
+        if not self.recorded:
+            return
+        try:
+            recordings = ledger.save(*self.aggregates.values())
+        except RecordConflictError:
+            raise ConcurrentChange("Records in the batch were changed by others at the same "
+                                   "time; nothing in it was saved.") from None
+        positions = {id(r.domain_event): r.notification.id for r in recordings}
+        self.recorded = [replace(r, position=positions[id(e)])
+                         for r, e in zip(self.recorded, self._last_events, strict=True)]

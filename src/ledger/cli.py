@@ -8,6 +8,7 @@ import click
 
 from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
+from ledger.imports.cli import add_import_commands
 from ledger.integrity.cli import add_integrity_commands
 from ledger.projections.cli import add_projection_commands
 
@@ -55,6 +56,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 add_integrity_commands(main)
 add_projection_commands(main)
+add_import_commands(main)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,1 @@
+"""Bulk import of spreadsheets (CSV or XLSX) through the application layer, all or nothing."""

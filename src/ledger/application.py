@@ -121,8 +121,14 @@ class Ledger(Application):
         if batch is None:
             return self.repository.get(aggregate_id)
         if aggregate_id not in batch.aggregates:
-            batch.aggregates[aggregate_id] = self.repository.get(aggregate_id)
-        return batch.aggregates[aggregate_id]
+            try:
+                batch.aggregates[aggregate_id] = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                batch.aggregates[aggregate_id] = None  # known absent until created in the batch
+        found = batch.aggregates[aggregate_id]
+        if found is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return found
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run a get–decide–save attempt again when another writer got there first."""
@@ -175,7 +181,7 @@ class Ledger(Application):
     def exists(self, aggregate_id: UUID) -> bool:
         batch = getattr(self._batch, "current", None)
         if batch is not None and aggregate_id in batch.aggregates:
-            return True
+            return batch.aggregates[aggregate_id] is not None
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     # -- agencies -------------------------------------------------------------------------
@@ -384,7 +390,7 @@ class Batch:
         if not self.recorded:
             return
         try:
-            recordings = ledger.save(*self.aggregates.values())
+            recordings = ledger.save(*(a for a in self.aggregates.values() if a is not None))
         except RecordConflictError:
             raise ConcurrentChange("Records in the batch were changed by others at the same "
                                    "time; nothing in it was saved.") from None

@@ -1,0 +1,1 @@
+"""Synthetic but realistic histories for demonstrations and benchmarks (`ledger demo`)."""

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from ledger.demo.cli import add_demo_commands
 from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
 from ledger.imports.cli import add_import_commands
@@ -57,6 +58,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 add_integrity_commands(main)
 add_projection_commands(main)
 add_import_commands(main)
+add_demo_commands(main)
 
 if __name__ == "__main__":
     main()

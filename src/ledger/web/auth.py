@@ -1,0 +1,63 @@
+"""Who is looking at a page: a token given once at sign-in, kept in the signed session cookie."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, session
+
+from ledger.domain.errors import NotPermitted
+from ledger.domain.principals import AGENCY, READ, RECORD, Principal, authorize
+
+SESSION_KEY = "token"
+
+
+def tokens():
+    return current_app.extensions["ledger"].tokens
+
+
+def viewer() -> Principal | None:
+    """The signed-in principal, checked against the token store on every request."""
+    if "viewer" not in g:
+        g.viewer = tokens().authenticate(session.get(SESSION_KEY))
+    return g.viewer
+
+
+def sign_in(token: str) -> Principal | None:
+    principal = tokens().authenticate(token.strip())
+    if principal is not None:
+        session.clear()
+        session[SESSION_KEY] = token.strip()
+        session.permanent = False
+    return principal
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def signed_in() -> Principal:
+    """The viewer of a non-public page; without one, the sign-in page answers (401)."""
+    principal = viewer()
+    if principal is None:
+        abort(401)
+    return principal
+
+
+def may_read(code: str) -> Principal:
+    """The API's rule for agency pages: any role, an agency only its own code."""
+    principal = signed_in()
+    authorize(principal, READ, code)
+    return principal
+
+
+def bureau() -> Principal:
+    """The bureau's own pages and bulk exports: every role but an agency."""
+    principal = signed_in()
+    if principal.role == AGENCY:
+        raise NotPermitted("The bureau's pages are not open to agency tokens.")
+    return principal
+
+
+def regulator() -> Principal:
+    principal = signed_in()
+    authorize(principal, RECORD)
+    return principal

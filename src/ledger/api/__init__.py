@@ -16,6 +16,7 @@ from ledger.application import Ledger
 from ledger.config import database_url, today_in_china
 from ledger.projections.queries import ReadSide
 from ledger.tokens import Tokens
+from ledger.web import init_web
 
 BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
               standings, operations)
@@ -45,4 +46,5 @@ def create_app(test_config: dict | None = None) -> Flask:
         api.register_blueprint(module.blp)
     register_error_handlers(app)
     idempotency.init_app(app)
+    init_web(app, ledger.engine)
     return app

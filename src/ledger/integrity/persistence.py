@@ -8,6 +8,7 @@ there too, because the append-only guard forbids filling the hash in afterwards.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder, SQLAlchemyProcessRecorder,
 )
+import sqlalchemy.exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -25,12 +27,24 @@ from ledger.integrity.guard import install_guard
 from ledger.integrity.locks import lock_for_append
 from ledger.integrity.records import ChainedEventRecord
 
+WAL_ATTEMPTS = 100
+
 
 class ChainedDatastore(SQLAlchemyDatastore):
     """A datastore whose stored-event tables carry the chain columns."""
 
     base_stored_event_record_cls = ChainedEventRecord
     record_classes: dict = {}  # not shared with plain eventsourcing_sqlalchemy tables
+
+    def init_sqlite_wal_mode(self) -> None:
+        """Switch SQLite to WAL, waiting out writers: the switch gets "locked" without waiting."""
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                return super().init_sqlite_wal_mode()
+            except sqlalchemy.exc.OperationalError:
+                if attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05)
 
 
 class ChainedRecorder:
@@ -43,6 +57,7 @@ class ChainedRecorder:
     def create_table(self) -> None:
         super().create_table()
         install_guard(self.datastore.engine, self.qualified_table())
+        self.datastore.init_sqlite_wal_mode()  # now, not at a first write racing others
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
                       session: Session | None = None, **kwargs: Any) -> Sequence[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from flask import Blueprint, Flask, render_template, request, url_for
@@ -33,6 +34,8 @@ def url_here(**changes: object) -> str:
     return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
 
 
+@web.errorhandler(LedgerError)
+@web.errorhandler(HTTPException)
 def error_page(error: Exception):
     if isinstance(error, NotPermitted):
         status, key, text = 403, "forbidden", error.message
@@ -70,11 +73,12 @@ def init_web(app: Flask, engine) -> None:
     """Register the pages under / with their session settings and HTML error pages."""
     from ledger.web import agency, bureau, exports, session, standings, upload  # noqa: F401
 
-    app.config.setdefault("SESSION_COOKIE_SECURE", True)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    # Secure unless told the pages are served over plain http (browsers accept Secure
+    # cookies from http://localhost and 127.0.0.1 anyway).
+    plain = app.config.get("WEB_PLAIN_HTTP", os.environ.get("LEDGER_WEB_PLAIN_HTTP") == "1")
+    app.config.update(SESSION_COOKIE_SECURE=not plain, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax")
     app.secret_key = secret_key(app.config, engine)
     app.jinja_env.globals.update(_=translate, viewer=viewer, url_here=url_here)
     app.jinja_env.filters["number"] = number
-    web.register_error_handler(LedgerError, error_page)
-    web.register_error_handler(HTTPException, error_page)
     app.register_blueprint(web)

@@ -1,0 +1,48 @@
+"""A web app per test with the worked example recorded, and a client signed in as any role."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.api import create_app
+from tests.scenario import replay
+
+A, B, C = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"
+ROLES = {"regulator": ("regulator", "li.regulator", None),
+         "reviewer": ("reviewer", "wang.reviewer", None),
+         "auditor": ("auditor", "chen.auditor", None),
+         "agency_a": ("agency", f"agency-{A}", A)}
+
+
+def make_app(url: str):
+    # Test clients speak plain http; production keeps the Secure flag on the session cookie.
+    return create_app({"TESTING": True, "DATABASE_URL": url, "WEB_PLAIN_HTTP": True,
+                       "SECRET_KEY": "test"})
+
+
+def populate(app, scenario: dict) -> None:
+    services = app.extensions["ledger"]
+    replay(services.ledger, scenario)
+    services.read_side.refresh()
+
+
+@pytest.fixture
+def web_app(tmp_path, scenario):
+    """The app on SQLite with the worked example recorded."""
+    app = make_app(f"sqlite:///{tmp_path / 'web.sqlite3'}")
+    populate(app, scenario)
+    yield app
+    app.extensions["ledger"].close()
+
+
+def token_for(app, who: str) -> str:
+    role, name, agency = ROLES[who]
+    return app.extensions["ledger"].tokens.create(role, name, agency)
+
+
+def signed_in(app, who: str):
+    """A test client whose session holds the token of `who`."""
+    client = app.test_client()
+    response = client.post("/sign-in", data={"token": token_for(app, who), "next": "/"})
+    assert response.status_code == 303
+    return client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ def import_command(file: Path, name: str, accept_valid: bool) -> None:
     try:
         total = count_rows(data, file.name)
         with click.progressbar(length=total, label=f"checking {file.name}",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             report = import_file(ledger, Principal(name, REGULATOR), data, file.name,
                                  accept_valid=accept_valid, progress=bar.update)
     except (UnreadableFile, LedgerError) as error:

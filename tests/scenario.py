@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.application import Ledger, Recorded
-from ledger.domain.errors import LedgerError
+from ledger.domain.errors import LedgerError, NotFound
 from ledger.domain.principals import Principal
 
 REGULATOR = Principal("scenario.regulator", "regulator")
@@ -35,7 +35,14 @@ def number(value: Any) -> Decimal | None:
     return Decimal(str(value)) if value is not None else None
 
 
-Command = Callable[[Ledger, dict, dict[str, str]], Recorded]
+class Refs(dict):
+    """Scenario refs to resource ids; a ref no earlier operation created is an unknown id."""
+
+    def __missing__(self, ref: str) -> str:
+        raise NotFound(f"No resource for scenario ref {ref!r} (was the operation refused?).")
+
+
+Command = Callable[[Ledger, dict, Refs], Recorded]
 
 COMMANDS: dict[str, Command] = {
     "register": lambda app, op, refs: app.register_agency(
@@ -82,7 +89,7 @@ def replay(ledger: Ledger, scenario: dict) -> tuple[dict[str, str], dict[int, Ex
     Returns `refs` (scenario ref → resource id), `refused` (op index → the LedgerError it
     raised) and `positions` (op index → log position of the event it recorded).
     """
-    refs: dict[str, str] = {}
+    refs = Refs()
     refused: dict[int, Exception] = {}
     positions: dict[int, int] = {}
     for index, op in enumerate(scenario["ops"]):
@@ -94,4 +101,4 @@ def replay(ledger: Ledger, scenario: dict) -> tuple[dict[str, str], dict[int, Ex
         positions[index] = recorded.position
         if "ref" in op:
             refs[op["ref"]] = recorded.id
-    return refs, refused, positions
+    return dict(refs), refused, positions

@@ -89,3 +89,20 @@ def test_a_rectification_that_changes_nothing_is_still_on_its_months_trail():
     changes = log.emit(serious)
     assert [(e.event, e.score_before, e.score_after) for e in changes.trail] == [
         ("RectificationRecorded", 94, 94)]
+
+
+def test_a_review_due_date_in_a_year_without_a_calendar_is_marked_weekdays_only():
+    log = registered_log()
+    late_in_2023 = deduction("D01", date(2023, 12, 27))
+    late_in_2023.file_dispute("grounds", date(2023, 12, 28), TODAY, "agency")
+    log.emit(late_in_2023)
+    dispute = log.model.agencies[CODE].deductions[str(late_in_2023.id)].dispute
+    assert (dispute.review_due, dispute.calendar) == (date(2024, 1, 11), "weekdays-only")
+
+
+def test_a_review_due_date_within_shipped_calendars_is_marked_shipped():
+    log = registered_log()
+    d = deduction("D01", date(2022, 4, 6))
+    d.file_dispute("grounds", date(2022, 4, 7), TODAY, "agency")
+    log.emit(d)
+    assert log.model.agencies[CODE].deductions[str(d.id)].dispute.calendar == "shipped"

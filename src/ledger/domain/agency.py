@@ -202,8 +202,8 @@ class Agency(Aggregate):
                        rating: Decimal, recorded_by: str) -> None:
         self.rating_count += 1
 
-    def record_provincial(self, year: int, score: Decimal, today: date, recorded_by: str) -> int:
-        """Record the province's score for a year; returns how many records that year has."""
+    def record_provincial(self, year: int, score: Decimal, today: date, recorded_by: str) -> None:
+        """Record the province's score for a year; a later record supersedes the earlier."""
         collect(
             ("year", None if 2000 <= year <= today.year
              else f"must be a year from 2000 to {today.year}, got {year}"),
@@ -214,7 +214,6 @@ class Agency(Aggregate):
                 f"Agency {self.credit_code} was registered on {self.registered_on}; "
                 f"it has no provincial evaluation for {year}.")
         self._record_provincial(year=year, score=score, recorded_by=recorded_by)
-        return 1
 
     @event(ProvincialEvaluationRecorded)
     def _record_provincial(self, year: int, score: Decimal, recorded_by: str) -> None:

@@ -66,6 +66,7 @@ class DisputeFiled(LedgerEvent):
     grounds: str
     filed_on: date
     review_due: date
+    calendar: str  # basis of review_due: "shipped" or "weekdays-only"
 
 
 class DisputeResolved(LedgerEvent):
@@ -237,14 +238,15 @@ class Deduction(Aggregate):
                 f"The dispute window closed on {self.dispute_deadline} (5 working days after "
                 f"notification on {self.notified_on}); filed_on {filed_on} is too late.")
         dispute_id = dispute_id_for(self.id)
+        review_due = working_days_after(filed_on, REVIEW_DAYS)
         self._file_dispute(dispute_id=dispute_id, grounds=grounds.strip(), filed_on=filed_on,
-                           review_due=working_days_after(filed_on, REVIEW_DAYS),
+                           review_due=review_due, calendar=basis_between(filed_on, review_due),
                            recorded_by=recorded_by)
         return dispute_id
 
     @event(DisputeFiled)
     def _file_dispute(self, dispute_id: UUID, grounds: str, filed_on: date, review_due: date,
-                      recorded_by: str) -> None:
+                      calendar: str, recorded_by: str) -> None:
         self.dispute = Dispute(dispute_id, grounds, filed_on, review_due, recorded_by)
 
     def resolve_dispute(self, outcome: str, points: Decimal | None, reasoning: str,

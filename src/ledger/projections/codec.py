@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -43,7 +43,29 @@ def loads(text: str) -> Any:
 
 
 def agency_to_json(agency: AgencyState) -> str:
-    return dumps(asdict(agency))
+    return dumps(_plain(agency))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(obj: Any) -> Any:
+    """What dataclasses.asdict gives, without its deep copies of every leaf value."""
+    kind = type(obj)
+    if kind in (str, int, bool, Decimal, date, datetime) or obj is None:
+        return obj
+    if kind is dict:
+        return {k: _plain(v) for k, v in obj.items()}
+    if kind is list:
+        return [_plain(v) for v in obj]
+    if kind is tuple:
+        return [_plain(v) for v in obj]  # JSON has no tuples; asdict's would be written so
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not is_dataclass(obj):
+            return obj  # any other JSON value (a float in evidence, say)
+        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
+    return {name: _plain(getattr(obj, name)) for name in names}
 
 
 def agency_from_json(text: str) -> AgencyState:

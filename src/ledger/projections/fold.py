@@ -173,7 +173,7 @@ class LedgerModel:
 
         def mutate() -> None:
             d.dispute = DisputeState(str(e.dispute_id), e.grounds, e.filed_on, e.review_due,
-                                     e.recorded_by, position)
+                                     e.recorded_by, position, calendar=e.calendar)
         self._change_deduction(agency, d, mutate, position, e, changes,
                                f"{d.rule_code} found {d.found_on} disputed on {e.filed_on}; "
                                f"pending until reviewed (due {e.review_due})")

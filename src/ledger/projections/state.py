@@ -26,6 +26,7 @@ class DisputeState:
     reasoning: str | None = None
     decided_on: date | None = None
     decided_by: str | None = None
+    calendar: str = "shipped"
 
 
 @dataclass
@@ -58,7 +59,7 @@ class DeductionState:
 
     @property
     def month(self) -> str:
-        return self.found_on.strftime("%Y-%m")
+        return f"{self.found_on.year:04d}-{self.found_on.month:02d}"
 
     @property
     def status(self) -> str:
@@ -128,10 +129,26 @@ class AgencyState:
     attendance: list[AttendanceState] = field(default_factory=list)
 
     def deductions_in(self, month: str) -> list[DeductionState]:
-        return [d for d in self.deductions.values() if d.month == month]
+        return list(self._index()[0].get(month, ()))
 
     def same_code(self, rule_code: str) -> list[DeductionState]:
-        return [d for d in self.deductions.values() if d.rule_code == rule_code]
+        return list(self._index()[1].get(rule_code, ()))
+
+    def _index(self) -> tuple[dict[str, list[DeductionState]], dict[str, list[DeductionState]]]:
+        """Deductions by month and by code, in insertion order.
+
+        Deductions are only ever added and their month and code never change, so the index
+        stays valid while the number of deductions is unchanged.
+        """
+        cached = self.__dict__.get("_by")
+        if cached is None or cached[0] != len(self.deductions):
+            by_month: dict[str, list[DeductionState]] = {}
+            by_code: dict[str, list[DeductionState]] = {}
+            for d in self.deductions.values():
+                by_month.setdefault(d.month, []).append(d)
+                by_code.setdefault(d.rule_code, []).append(d)
+            cached = self.__dict__["_by"] = (len(self.deductions), by_month, by_code)
+        return cached[1], cached[2]
 
 
 @dataclass

@@ -82,6 +82,7 @@ def dispute_resource(d: DeductionState, today: date) -> dict:
         "reasoning": s.reasoning, "decided_on": s.decided_on, "decided_by": s.decided_by,
         "overdue": s.outcome is None and today > s.review_due,
         "deduction_withdrawn": d.withdrawn, "filed_by": s.filed_by, "position": s.position,
+        "calendar": s.calendar,
     }
 
 

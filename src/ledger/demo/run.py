@@ -15,7 +15,7 @@ from ledger.domain.principals import Principal
 
 REGULATOR = Principal("li.regulator", "regulator")
 REVIEWER = Principal("wang.reviewer", "reviewer")
-BATCH = 10_000
+BATCH = 50_000
 
 
 def principal(name: str) -> Principal:

@@ -61,8 +61,10 @@ def month(code: str, month: str):
     full = side.trail(code, month)  # the picker offers every moment the month changed
     trail = side.trail(code, month, as_of) if as_of else full
     figures = side.month(code, month, as_of)
+    disputes = {d["id"]: d for d in side.disputes(agency=code, as_of=as_of)}
     for d in figures["deductions"]:
         d["rect"] = rectification_state(d, today())
+        d["dispute"] = disputes.get(d["dispute_id"])
     return render_template("month.html", info=side.agency(code), month=month, trail=trail,
                            moments=full["entries"], figures=figures, as_of=as_of,
                            china=CHINA)

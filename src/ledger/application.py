@@ -377,23 +377,24 @@ class Batch:
     def __init__(self) -> None:
         self.aggregates: dict[UUID, Any] = {}
         self.recorded: list[Recorded] = []
-        self._last_events: list[Any] = []
+        self.events: list[Any] = []  # in the order the commands were given: the log's order
+        self._last: list[int] = []
 
     def add(self, aggregates: tuple[Any, ...], recorded: Recorded) -> Recorded:
         for aggregate in aggregates:
             self.aggregates[aggregate.id] = aggregate
-        self._last_events.append(aggregates[-1].pending_events[-1])
+            self.events.extend(aggregate.collect_events())
+        self._last.append(len(self.events) - 1)
         self.recorded.append(recorded)
         return recorded
 
     def save(self, ledger: Ledger) -> None:
-        if not self.recorded:
+        if not self.events:
             return
         try:
-            recordings = ledger.save(*(a for a in self.aggregates.values() if a is not None))
+            recordings = ledger.save(*self.events)
         except RecordConflictError:
             raise ConcurrentChange("Records in the batch were changed by others at the same "
                                    "time; nothing in it was saved.") from None
-        positions = {id(r.domain_event): r.notification.id for r in recordings}
-        self.recorded = [replace(r, position=positions[id(e)])
-                         for r, e in zip(self.recorded, self._last_events, strict=True)]
+        self.recorded = [replace(r, position=recordings[i].notification.id)
+                         for r, i in zip(self.recorded, self._last, strict=True)]

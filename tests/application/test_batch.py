@@ -48,3 +48,16 @@ def test_an_exception_out_of_the_batch_saves_nothing(app):
             app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
             raise KeyError("stop")
     assert app.recorder.max_notification_id() in (None, 0)
+
+
+def test_a_batch_is_logged_in_the_order_its_commands_were_given(app):
+    with app.batch() as batch:
+        app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
+        app.register_agency(REGULATOR, B, "宛陵项目", date(2022, 1, 1))
+        app.record_deduction(REGULATOR, A, "D01", date(2022, 1, 25), "notice late")
+        app.deregister_agency(REGULATOR, B, date(2022, 3, 1))
+    positions = [r.position for r in batch.recorded]
+    assert positions == list(range(positions[0], positions[0] + 4))
+    events = app.recorder.select_notifications(start=positions[0], limit=4)
+    assert [n.topic.rsplit(".", 1)[-1] for n in events] == [
+        "AgencyRegistered", "AgencyRegistered", "DeductionRecorded", "AgencyDeregistered"]

@@ -13,9 +13,7 @@ from ledger.domain.base import LedgerCreated, LedgerEvent, not_after_today, not_
 from ledger.domain.calendar import basis_between, working_days_after
 from ledger.domain.catalogue import RuleItem
 from ledger.domain.errors import NotPermitted, RuleViolation, collect
-from ledger.domain.scoring import (
-    OVERTURNED, PENDING, REDUCED, STANDING, WITHDRAWN, DeductionFacts,
-)
+from ledger.domain.scoring import DeductionFacts, deduction_status
 
 RECTIFY_DAYS, RECTIFY_DAYS_SERIOUS = 10, 20
 DISPUTE_WINDOW_DAYS, REVIEW_DAYS = 5, 10
@@ -167,13 +165,9 @@ class Deduction(Aggregate):
 
     @property
     def status(self) -> str:
-        if self.withdrawn:
-            return WITHDRAWN
-        if self.dispute is None or self.dispute.outcome == "upheld":
-            return STANDING
-        if self.dispute.outcome is None:
-            return PENDING
-        return REDUCED if self.dispute.outcome == "reduced" else OVERTURNED
+        dispute = self.dispute
+        return deduction_status(self.withdrawn, dispute is not None,
+                                dispute.outcome if dispute else None)
 
     def facts(self) -> DeductionFacts:
         """The facts the scoring rules need."""

@@ -16,6 +16,17 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
+def deduction_status(withdrawn: bool, disputed: bool, outcome: str | None) -> str:
+    """standing, pending, reduced, overturned or withdrawn, from what has happened to it."""
+    if withdrawn:
+        return WITHDRAWN
+    if not disputed or outcome == "upheld":
+        return STANDING
+    if outcome is None:
+        return PENDING
+    return REDUCED if outcome == "reduced" else OVERTURNED
+
+
 @dataclass(frozen=True)
 class DeductionFacts:
     """What the scoring rules need to know of one deduction."""

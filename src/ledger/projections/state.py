@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from ledger.domain.scoring import (
-    OVERTURNED, PENDING, REDUCED, STANDING, WITHDRAWN, DeductionFacts,
-)
+from ledger.domain.scoring import DeductionFacts, deduction_status
 
 
 @dataclass
@@ -63,13 +61,9 @@ class DeductionState:
 
     @property
     def status(self) -> str:
-        if self.withdrawn:
-            return WITHDRAWN
-        if self.dispute is None or self.dispute.outcome == "upheld":
-            return STANDING
-        if self.dispute.outcome is None:
-            return PENDING
-        return REDUCED if self.dispute.outcome == "reduced" else OVERTURNED
+        dispute = self.dispute
+        return deduction_status(self.withdrawn, dispute is not None,
+                                dispute.outcome if dispute else None)
 
     def facts(self) -> DeductionFacts:
         return DeductionFacts(

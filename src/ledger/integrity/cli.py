@@ -15,7 +15,7 @@ from ledger.integrity.publications import (
 from ledger.integrity.signing import (
     generate_key, load_private_key, load_public_key, public_pem, signature_valid,
 )
-from ledger.integrity.verify import verify as verify_log
+from ledger.integrity.audit import audit
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -23,6 +23,15 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 def _engine_of_ledger():
     from ledger.application import Ledger
     return Ledger()
+
+
+def _caught_up_digests(ledger):
+    """Digests of the frozen published standings, once the read models hold every publication."""
+    from ledger.integrity.digest import published_digest
+    from ledger.projections.runner import ASSESSMENTS, Projections
+
+    Projections(ledger).catch_up(ASSESSMENTS)
+    return lambda month, revision, _position: published_digest(ledger.engine, month, revision)
 
 
 def _public_key(path: Path | None, publications: Publications):
@@ -40,8 +49,10 @@ def _public_key(path: Path | None, publications: Publications):
 @click.option("--against", type=EXISTING, help="PUBLICATIONS.json: prove the log extends it.")
 @click.option("--public-key", type=EXISTING, help="The bureau's public key (PEM).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(against: Path | None, public_key: Path | None, as_json: bool) -> None:
-    """Recompute the hash chain; exit 1 and name the first damaged position on damage."""
+@click.option("--no-read-models", is_flag=True, help="Skip rebuilding and comparing the read models.")
+def verify(against: Path | None, public_key: Path | None, as_json: bool,
+           no_read_models: bool) -> None:
+    """Check the hash chain, checkpoints and read models; exit 1 and name the damage."""
     checkpoints, key = (), None
     if against is not None:
         try:
@@ -51,7 +62,7 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool) -> None
         checkpoints, key = publications.checkpoints, _public_key(public_key, publications)
     ledger = _engine_of_ledger()
     try:
-        report = verify_log(ledger.engine, checkpoints, key)
+        report = audit(ledger, checkpoints, key, read_models=not no_read_models)
     finally:
         ledger.close()
     if as_json:
@@ -60,6 +71,7 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool) -> None
         state = "verified" if report.verified else "DAMAGED"
         click.echo(f"{state}: {report.events} events, head {report.head}, "
                    f"{len(checkpoints)} publication checkpoint(s)")
+        click.echo(f"checked: {report.checked}")
         if report.first_damaged_position is not None:
             click.echo(f"first damaged position: {report.first_damaged_position}")
         for problem in report.problems:
@@ -100,7 +112,8 @@ def export(key_path: Path, out: Path) -> None:
         known = read_publications(out).checkpoints if out.exists() else ()
         if any(not signature_valid(c, private.public_key()) for c in known):
             raise PublicationsError(f"{out} holds checkpoints not signed by this key")
-        added = checkpoint_publications(ledger.engine, private, known)
+        added = checkpoint_publications(ledger.engine, private, known,
+                                        standings_digest=_caught_up_digests(ledger))
     except PublicationsError as error:
         raise click.ClickException(str(error)) from None
     finally:

@@ -14,12 +14,13 @@ from ledger.integrity.signing import Checkpoint, signature_valid
 
 EVENTS_TABLE = "ledger_events"
 MAX_PROBLEMS = 100
-NOT_LOG_DAMAGE = {"signature"}  # a forged publication file says nothing about the log
+# A forged publication file says nothing about the log; nor do damaged read models.
+NOT_LOG_DAMAGE = {"signature", "projection", "standings"}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: where, what kind (sequence, hash, unreadable, checkpoint, truncated, signature)."""
+    """One finding: where, and what kind (the kinds are listed in docs/TRUST.md)."""
 
     position: int | None
     kind: str
@@ -37,6 +38,8 @@ class Report:
     problems: tuple[Problem, ...] = ()
     last_seq: int | None = None
     last_position: int | None = None
+    projections_match: bool | None = None  # None: the read models were not compared
+    checked: str = "hash chain"
 
 
 def _int(value: Any) -> bool:

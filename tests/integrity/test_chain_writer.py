@@ -71,9 +71,8 @@ def test_a_rolled_back_write_leaves_seq_contiguous_though_it_may_burn_a_position
     assert later[0] > log[-1]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # PostgreSQL only
 def test_writer_needs_only_insert_and_select_on_postgres(database_url, ledger, log):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("roles and grants are PostgreSQL's")
     with ledger.engine.begin() as conn:
         conn.exec_driver_sql("DO $$ BEGIN CREATE ROLE ledger_app_probe LOGIN; "
                              "EXCEPTION WHEN duplicate_object THEN NULL; END $$")

@@ -64,6 +64,7 @@ class LedgerModel:
         self.sessions: dict[str, SessionState] = {}
         self.publications: dict[str, list[Publication]] = {}
         self.position = 0
+        self.complete = False  # True when folded from the first event: it holds every agency
 
     def add_agency(self, agency: AgencyState) -> None:
         self.agencies[agency.code] = agency

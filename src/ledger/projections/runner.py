@@ -16,12 +16,15 @@ from sqlalchemy.exc import DBAPIError
 from ledger.projections import tables as t
 from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.writer import load_needed, write_changes, write_publication
+from ledger.projections.writer import (
+    load_needed, model_standings, write_changes, write_publication,
+)
 
 ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
 NAMES = (ASSESSMENTS, EVENT_INDEX)
 TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
+REBUILD_BATCH = 10_000  # fewer, larger transactions: each agency's state is written once each
 
 
 def now() -> datetime:
@@ -119,6 +122,7 @@ class Projections:
                         if model is None or model.position != row.position:
                             model = LedgerModel()
                             model.position = row.position
+                            model.complete = row.position == 0
                         self._apply_assessments(conn, gen, model, events)
                         self._models[key] = model
                     else:
@@ -138,7 +142,14 @@ class Projections:
         for position, event in events:
             model.apply(position, event, changes)
             if changes.publications:
-                # Freeze the standings exactly as they stand at the publication.
+                # Freeze the standings exactly as they stand at the publication: from the
+                # model when it holds every agency, else from the rows written so far.
+                if model.complete:
+                    for publication in changes.publications:
+                        write_publication(conn, gen, publication,
+                                          model_standings(model, publication.month))
+                    changes.publications = []
+                    continue
                 write_changes(conn, gen, model, changes)
                 for publication in changes.publications:
                     write_publication(conn, gen, publication)
@@ -197,7 +208,7 @@ class Projections:
                 gen = row.gen
         total = self.head()
         while True:
-            done = self.process_batch(name, gen, limit=BATCH * 4)
+            done = self.process_batch(name, gen, limit=REBUILD_BATCH)
             if progress is not None:
                 with self.engine.connect() as conn:
                     position = conn.execute(select(p.position).where(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ledger.domain.evaluation import Attendance, YearFacts, evaluate
 from ledger.domain.scoring import (
-    ZERO, Effect, assessed, effect, month_bounds, month_score, normalise,
+    DOUBLING_WINDOW_DAYS, ZERO, Effect, assessed, effect, month_bounds, month_score, normalise,
 )
 from ledger.projections.state import AgencyState, DeductionState
 
@@ -24,7 +24,10 @@ class MonthFigures:
 
 
 def deduction_effect(agency: AgencyState, deduction: DeductionState) -> Effect:
-    others = [d.facts() for d in agency.same_code(deduction.rule_code)]
+    # Only same-code deductions found in the 90 days before can double it (scoring.doubles).
+    first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
+    others = [d.facts() for d in agency.same_code(deduction.rule_code)
+              if first <= d.found_on < deduction.found_on]
     return effect(deduction.facts(), others)
 
 

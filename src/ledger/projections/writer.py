@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import month_bounds, normalise
@@ -14,7 +14,8 @@ from ledger.projections.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.state import SessionState
 from ledger.projections.views import (
-    deduction_resource, dispute_resource, month_figures, ranked,
+    deduction_resource, dispute_resource, month_figures, month_standing_row, ranked,
+    registered_in,
 )
 
 
@@ -116,9 +117,9 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set) -
                 "review_due": d.dispute.review_due if d.dispute else None,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
-    for code, m in months:
-        conn.execute(delete(t.month).where(t.month.c.gen == gen, t.month.c.agency == code,
-                                           t.month.c.month == m))
+    conn.execute(delete(t.month).where(t.month.c.gen == gen, t.month.c.agency == bindparam("a"),
+                                       t.month.c.month == bindparam("m")),
+                 [{"a": code, "m": m} for code, m in months])
     if ids:
         conn.execute(delete(t.deduction).where(t.deduction.c.gen == gen,
                                                t.deduction.c.id.in_(ids)))
@@ -151,8 +152,16 @@ def _d(text: str):
     return normalise(Decimal(text))
 
 
-def write_publication(conn: Connection, gen: int, publication) -> None:
-    rows = standings_rows(conn, gen, publication.month)
+def model_standings(model: LedgerModel, month: str) -> list[dict]:
+    """Current standings of a month from a model that holds every agency."""
+    return ranked([month_standing_row(a, month) for a in model.agencies.values()
+                   if registered_in(a, month)])
+
+
+def write_publication(conn: Connection, gen: int, publication,
+                      rows: list[dict] | None = None) -> None:
+    if rows is None:
+        rows = standings_rows(conn, gen, publication.month)
     conn.execute(insert(t.publication).values(
         gen=gen, month=publication.month, revision=publication.revision,
         published_on=publication.published_on, position=publication.position,

@@ -1,0 +1,1 @@
+"""Benchmarks of the ledger: `python -m bench` (see docs/PERFORMANCE.md)."""

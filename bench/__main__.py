@@ -1,0 +1,65 @@
+"""`python -m bench [--scale province] [--backend sqlite --backend postgres] [--runs 3]`.
+
+Prints the results and writes them into docs/PERFORMANCE.md between the bench markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+from bench import datasets, report
+from bench.http import write_load
+from bench.reads import read_latencies
+from ledger.demo.plan import first_day
+
+
+def rebuild_runs(url: str, runs: int) -> dict:
+    """Median of `runs` rebuilds, each in a fresh process with its own decode floor."""
+    results = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-m", "bench.rebuild", url], check=True,
+                             capture_output=True, text=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    events = results[0]["events"]
+    floor = statistics.median(r["floor"] for r in results)
+    total = statistics.median(sum(r["rebuild"].values()) for r in results)
+    assess = statistics.median(r["rebuild"]["assessments"] for r in results)
+    return {"events": events, "floor_rate": events / floor, "rebuild_rate": events / total,
+            "assessments_rate": events / assess, "ratio": floor / total,
+            "rss_mb": max(r["rss_mb"] for r in results), "runs": runs}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", action="append", choices=list(datasets.SCALES))
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--out", default="docs/PERFORMANCE.md")
+    args = parser.parse_args(argv)
+    rows = []
+    for scale in args.scale or ["province"]:
+        for backend in args.backend or ["sqlite", "postgres"]:
+            url, generated = datasets.dataset(backend, scale, log=lambda m: print(m, flush=True))
+            print(f"{scale}/{backend}: {generated['events']} events; rebuilding ...", flush=True)
+            row = {"scale": scale, "backend": backend, "generated": generated,
+                   "rebuild": rebuild_runs(url, args.runs)}
+            print(f"{scale}/{backend}: reads ...", flush=True)
+            since = first_day(generated["years"], datasets.UNTIL)
+            row["reads"] = read_latencies(url, since)
+            if not args.skip_http:
+                print(f"{scale}/{backend}: HTTP writes ...", flush=True)
+                row["http"] = write_load(datasets.fresh(backend, f"http_{backend}"))
+            rows.append(row)
+            print(report.table([row]), flush=True)
+    text = report.table(rows)
+    report.write(args.out, text)
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

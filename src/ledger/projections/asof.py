@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ledger.config import CHINA
 from ledger.domain.errors import NotFound
@@ -21,6 +21,15 @@ class AsOf:
 
     position: int | None = None
     timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Streams:
+    """What an as-of fold of one agency reads: its streams, sessions, attendance positions."""
+
+    own: list[str]
+    sessions: list[str]
+    attendance: list[int]
 
 
 class AsOfReader:
@@ -52,23 +61,29 @@ class AsOfReader:
     def _recorded_at(self, position: int) -> datetime | None:
         if position == 0:
             return None
-        events = self.projections.decode(self._rows([], position, only=position))
+        events = self.projections.decode(self._rows(None, position, only=position))
         return events[0][1].timestamp if events else None
 
-    def _rows(self, originators: list[str], position: int, only: int | None = None) -> list:
+    def _rows(self, streams: Streams | None, position: int, only: int | None = None) -> list:
         e = self.events.c
         query = select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
         if only is not None:
             query = query.where(e.id == only)
         else:
             query = query.where(e.id <= position)
-            if originators:
-                query = query.where(e.originator_id.in_([UUID(o) for o in originators]))
+            if streams is not None:
+                # A session's stream holds every agency's attendance: take only its opening
+                # event and this agency's attendance, so the cost does not grow with theirs.
+                query = query.where(or_(
+                    e.originator_id.in_([UUID(o) for o in streams.own]),
+                    and_(e.originator_id.in_([UUID(o) for o in streams.sessions]),
+                         e.originator_version == 1),
+                    e.id.in_(streams.attendance)))
         with self.engine.connect() as conn:
             return conn.execute(query.order_by(e.id)).all()
 
-    def _streams(self, agency: str) -> list[str]:
-        """The agency's own streams (agency, deductions) and the sessions it attended."""
+    def _streams(self, agency: str) -> Streams:
+        """The agency's own streams (agency, deductions), its sessions and its attendance."""
         self.projections.catch_up("assessments")
         gen, _ = self.projections.active("assessments")
         s, a = t.stream.c, t.attendance.c
@@ -77,16 +92,17 @@ class AsOfReader:
                 s.gen == gen, s.agency == agency)).scalars())
             if not own:
                 raise NotFound(f"No agency with credit code {agency}.")
-            sessions = conn.execute(select(a.session_id).where(
-                a.gen == gen, a.agency == agency).distinct()).scalars()
-            return own + list(sessions)
+            attended = conn.execute(select(a.session_id, a.position).where(
+                a.gen == gen, a.agency == agency)).all()
+            return Streams(own, sorted({r.session_id for r in attended}),
+                           [r.position for r in attended])
 
     def model(self, position: int, agency: str | None = None,
               changes: Changes | None = None) -> LedgerModel:
         """A model of one agency (or of all) from the events recorded up to `position`."""
-        originators = [] if agency is None else self._streams(agency)
+        streams = None if agency is None else self._streams(agency)
         model = LedgerModel()
-        for pos, event in self.projections.decode(self._rows(originators, position)):
+        for pos, event in self.projections.decode(self._rows(streams, position)):
             if type(event).__name__ == "AttendanceRecorded" and (
                     event.agency not in model.agencies):
                 continue  # another agency's attendance at a session this agency attended

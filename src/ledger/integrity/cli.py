@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from ledger.integrity.autosign import add_checkpoints
 from ledger.integrity.publications import (
-    Publications, PublicationsError, checkpoint_publications, merge, publications_for,
+    Publications, PublicationsError, checkpoint_publications, merge,
     read_publications, write_publications,
 )
 from ledger.integrity.signing import (
@@ -114,12 +115,12 @@ def export(key_path: Path, out: Path) -> None:
             raise PublicationsError(f"{out} holds checkpoints not signed by this key")
         added = checkpoint_publications(ledger.engine, private, known,
                                         standings_digest=_caught_up_digests(ledger))
+        merged = add_checkpoints(out, private, added)  # under the lock the server takes too
     except PublicationsError as error:
         raise click.ClickException(str(error)) from None
     finally:
         ledger.close()
-    write_publications(out, publications_for(private, merge(known, added)))
-    click.echo(f"{len(added)} new checkpoint(s); {len(known) + len(added)} in {out}")
+    click.echo(f"{len(merged) - len(known)} new checkpoint(s); {len(merged)} in {out}")
 
 
 @checkpoint.command("import")

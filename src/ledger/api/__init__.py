@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from ledger.api import (
@@ -14,6 +16,7 @@ from ledger.api.idempotency import IdempotencyKeys
 from ledger.api.jsonprovider import LedgerJSONProvider
 from ledger.application import Ledger
 from ledger.config import database_url, today_in_china
+from ledger.integrity.autosign import PublicationSigner
 from ledger.projections.queries import ReadSide
 from ledger.tokens import Tokens
 from ledger.web import init_web
@@ -27,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.json = LedgerJSONProvider(app)
     app.config.from_mapping(
-        DATABASE_URL=None, TODAY=today_in_china, READ_SIDE=ReadSide,
+        DATABASE_URL=None, TODAY=today_in_china, READ_SIDE=ReadSide, SIGNING_ENV=os.environ,
         API_TITLE="Assessment Ledger", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
     )
@@ -38,7 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ledger = Ledger(url=url, today=app.config["TODAY"])
     app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger, today=app.config["TODAY"]),
                                         Tokens(ledger.engine),
-                                        IdempotencyKeys(ledger.engine))
+                                        IdempotencyKeys(ledger.engine),
+                                        PublicationSigner.from_env(app.config["SIGNING_ENV"]))
 
     api = LedgerApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

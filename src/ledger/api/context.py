@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 
 from flask import current_app
 
 from ledger.api.idempotency import IdempotencyKeys
 from ledger.application import Ledger, Recorded
+from ledger.integrity.autosign import PublicationSigner
 from ledger.projections.queries import ReadSide
 from ledger.tokens import Tokens
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +24,7 @@ class Services:
     read_side: ReadSide
     tokens: Tokens
     idempotency: IdempotencyKeys
+    signer: PublicationSigner | None = None  # signs each month publication when configured
 
     def close(self) -> None:
         close = getattr(self.read_side, "close", None)
@@ -45,3 +50,17 @@ def read_after(recorded: Recorded) -> ReadSide:
     side = read_side()
     side.wait_for(recorded.position)
     return side
+
+
+def sign_publication(month: str, revision: int, position: int) -> dict | None:
+    """The signed checkpoint of a publication just read back, or None without a key."""
+    # The publication is recorded either way: a checkpoint that could not be written is
+    # logged, and `ledger checkpoint export` signs it later.
+    signer = services().signer
+    if signer is None:
+        return None
+    try:
+        return asdict(signer.sign(ledger().engine, month, revision, position))
+    except Exception:  # noqa: BLE001 - the event is recorded; the checkpoint can follow
+        log.exception("could not sign the checkpoint of %s revision %s", month, revision)
+        return None

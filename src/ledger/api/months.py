@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ledger.api.auth import caller, requires
-from ledger.api.context import ledger, read_after, read_side
+from ledger.api.context import ledger, read_after, read_side, sign_publication
 from ledger.api.schemas import (
     AsOfArgs, Deduction, Recorded, Strict, as_of, created, month_of, points,
 )
@@ -25,6 +25,7 @@ class Publication(Recorded):
     month = fields.String()
     revision = fields.Integer()
     published_on = fields.Date()
+    checkpoint = fields.Dict(allow_none=True)  # signed, when the server holds the bureau key
 
 
 class MonthScore(ma.Schema):
@@ -78,4 +79,6 @@ def trail(args, code, month):
 def publish_month(body, month):
     recorded = ledger().publish_month(caller(), month_of(month), **body)
     read_after(recorded)
-    return created({"month": month, "revision": recorded.data["revision"], **body}, recorded)
+    revision = recorded.data["revision"]
+    return created({"month": month, "revision": revision, **body,
+                    "checkpoint": sign_publication(month, revision, recorded.position)}, recorded)

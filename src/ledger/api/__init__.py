@@ -13,12 +13,12 @@ from ledger.api import (
 from ledger.api.context import Services
 from ledger.api.errors import LedgerApi, register_error_handlers
 from ledger.api.idempotency import IdempotencyKeys
+from ledger.api.ratelimit import AuthFailures, ThrottledTokens
 from ledger.api.jsonprovider import LedgerJSONProvider
 from ledger.application import Ledger
 from ledger.config import database_url, today_in_china
 from ledger.integrity.autosign import PublicationSigner
 from ledger.projections.queries import ReadSide
-from ledger.tokens import Tokens
 from ledger.web import init_web
 
 BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = LedgerJSONProvider(app)
     app.config.from_mapping(
         DATABASE_URL=None, TODAY=today_in_china, READ_SIDE=ReadSide, SIGNING_ENV=os.environ,
+        AUTH_FAILURE_LIMIT=10, AUTH_FAILURE_WINDOW=900.0,
         API_TITLE="Assessment Ledger", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
     )
@@ -40,7 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                        if app.config["DATABASE_URL"] else None)
     ledger = Ledger(url=url, today=app.config["TODAY"])
     app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger, today=app.config["TODAY"]),
-                                        Tokens(ledger.engine),
+                                        ThrottledTokens(ledger.engine, AuthFailures(
+                                            ledger.engine, app.config["AUTH_FAILURE_LIMIT"],
+                                            app.config["AUTH_FAILURE_WINDOW"])),
                                         IdempotencyKeys(ledger.engine),
                                         PublicationSigner.from_env(app.config["SIGNING_ENV"]))
 

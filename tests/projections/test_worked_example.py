@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from ledger.projections.queries import AsOf, ReadSide
@@ -107,3 +109,11 @@ def test_disputes_show_review_due_and_outcome(replayed):
         "reduced", 3, "2022-02-15")
     assert read_side.disputes(status="open") == []
     assert read_side.dispute(refs["x1"]) == dispute
+
+
+def test_standings_of_a_month_that_has_not_begun_are_empty(ledger, scenario):
+    replay(ledger, scenario)
+    read_side = ReadSide(ledger, today=lambda: date(2022, 5, 20))
+    assert read_side.standings("2022-06")["rows"] == []
+    assert [r["agency"] for r in read_side.standings("2022-05")["rows"]] == [
+        "91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"]

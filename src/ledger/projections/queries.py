@@ -274,12 +274,15 @@ class ReadSide:
                         "published_on": latest.published_on, "position": latest.position,
                         "rows": loads(latest.rows)}
             if position is None:
+                today = self.today()
                 rows = standings_rows(conn, gen, month)
         if position is not None:
             _, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position)
             rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
                            if registered_in(a, month)])
+        if month_bounds(month)[0] > today:
+            rows = []  # a month that has not begun assesses nobody yet
         return {"month": month, "basis": basis, "revision": None, "rows": rows}
 
     def annual_standings(self, year: int, as_of: AsOf | None = None) -> dict:

@@ -27,7 +27,7 @@ from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX, NAMES, Projectio
 from ledger.projections.state import AgencyState
 from ledger.projections.views import (
     deduction_effect, deduction_resource, dispute_resource, evaluation_resource,
-    month_resource, month_standing_row, ranked, registered_in,
+    month_resource, month_standing_row, ranked, rectification_state, registered_in,
 )
 from ledger.projections.writer import standings_rows
 
@@ -246,6 +246,34 @@ class ReadSide:
         if status is not None:
             result = [r for r in result if r["status"] == status]
         return sorted(result, key=lambda r: r["position"])
+
+    def rectifications(self, state: str | None = None, agency: str | None = None,
+                       as_of: AsOf | None = None) -> list[dict]:
+        """The rectification queue: deductions that take one, with their state, due first.
+
+        States: open (not yet rectified, due date not passed), overdue, on_time, late.
+        """
+        if as_of is not None:
+            position, today = self.as_of_reader.resolve(as_of)
+            model = self.as_of_reader.model(position, agency)
+            found = [deduction_resource(d, deduction_effect(a, d))
+                     for a in model.agencies.values() for d in a.deductions.values()]
+        else:
+            gen, today = self._gen(), self.today()
+            c = t.deduction.c
+            query = select(c.resource).where(
+                c.gen == gen, c.rectification_due.is_not(None),
+                c.status.not_in(("withdrawn", "overturned")))
+            if agency is not None:
+                query = query.where(c.agency == agency)
+            with self.engine.connect() as conn:
+                found = [loads(r)["deduction"] for r in conn.execute(query).scalars()]
+        result = []
+        for d in found:
+            d["rectification_state"] = rectification_state(d, today)
+            if d["rectification_state"] != "none" and state in (None, d["rectification_state"]):
+                result.append(d)
+        return sorted(result, key=lambda d: (d["rectification_due"], d["agency"], d["position"]))
 
     # -- standings and training -----------------------------------------------------------
 

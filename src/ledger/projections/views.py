@@ -74,6 +74,15 @@ def deduction_resource(d: DeductionState, e: Effect) -> dict:
     }
 
 
+def rectification_state(d: dict, today: date) -> str:
+    """none (nothing due, or the deduction is void), on_time, late, open or overdue."""
+    if d["rectification_due"] is None or d["status"] in ("withdrawn", "overturned"):
+        return "none"
+    if d["rectification"] is not None:
+        return "on_time" if d["rectification"]["on_time"] else "late"
+    return "overdue" if today > d["rectification_due"] else "open"
+
+
 def dispute_resource(d: DeductionState, today: date) -> dict:
     """The dispute resource of API.md."""
     s = d.dispute

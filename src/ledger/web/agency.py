@@ -13,7 +13,7 @@ from ledger.projections.views import year_months
 from ledger.web import web
 from ledger.web.auth import may_read
 from ledger.web.chart import score_chart
-from ledger.web.figures import rectification_state
+from ledger.projections.views import rectification_state
 from ledger.web.i18n import translate
 from ledger.web.services import default_year, month_arg, read_side, today, year_arg
 

@@ -6,20 +6,15 @@ from flask import render_template, request
 
 from ledger.web import web
 from ledger.web.auth import bureau
-from ledger.web.figures import rectification_state
-from ledger.web.services import default_year, read_side, today, year_arg
+from ledger.web.services import default_year, read_side, year_arg
 
 
 def rectification_queue() -> tuple[list[dict], list[dict]]:
-    """Counting or pending deductions awaiting rectification: (open, overdue), due date first."""
-    side, now, waiting = read_side(), today(), []
+    """Deductions awaiting rectification: (open, overdue), due date first."""
+    side = read_side()
     names = {a["credit_code"]: a["name"] for a in side.agencies()}
-    for code, name in names.items():
-        for d in side.deductions(code):
-            state = rectification_state(d, now)
-            if state in ("open", "overdue"):
-                waiting.append(dict(d, name=name, rect=state))
-    waiting.sort(key=lambda d: (d["rectification_due"], d["agency"]))
+    waiting = [dict(d, name=names.get(d["agency"], d["agency"]), rect=d["rectification_state"])
+               for d in side.rectifications() if d["rectification_state"] in ("open", "overdue")]
     return ([d for d in waiting if d["rect"] == "open"],
             [d for d in waiting if d["rect"] == "overdue"])
 

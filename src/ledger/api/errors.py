@@ -6,7 +6,9 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, jsonify
+from eventsourcing.persistence import OperationalError as StoreUnavailable
 from flask_smorest import Api
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ledger.domain.errors import (
@@ -24,6 +26,8 @@ MESSAGES = {
     405: "This method is not allowed here.",
     415: "Send the body as application/json.",
     500: "The ledger failed to answer this request; see the server log.",
+    503: "The database could not complete this request (connection lost, or disk full); "
+         "try again shortly. A write answered so was not acknowledged: read before repeating it.",
 }
 
 
@@ -75,10 +79,17 @@ def handle_unexpected(error: Exception):
     return error_response(500, MESSAGES[500])
 
 
+def handle_database_unavailable(error: Exception):
+    log.exception("database unavailable")
+    return error_response(503, MESSAGES[503])
+
+
 def register_error_handlers(app: Flask) -> None:
     """Domain refusals and unexpected failures in the same shape as HTTP errors."""
     for kind in DOMAIN_STATUS:
         app.register_error_handler(kind, handle_domain_error)
     app.register_error_handler(TimeoutError, lambda error: error_response(
         503, "The read models have not caught up yet; the write was recorded, read it again."))
+    for unavailable in (OperationalError, StoreUnavailable):  # the latter: the event store's
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

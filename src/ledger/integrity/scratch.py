@@ -10,9 +10,11 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy.pool import StaticPool
 
 from ledger.projections import tables as t
+from ledger.projections.codec import dumps
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.projections.runner import Projections
-from ledger.projections.writer import write_changes, write_publication
+from ledger.projections.views import month_standing_row, ranked, registered_in
+from ledger.projections.writer import write_changes
 
 SCRATCH_GEN = 1
 BATCH = 2000
@@ -84,10 +86,14 @@ def _fold(conn: sa.Connection, model: LedgerModel, changes: Changes, position: i
     except Exception as exc:  # noqa: BLE001 - events the fold cannot place are damage
         raise RebuildFailed(position, f"the read side cannot apply {type(event).__name__}: "
                             f"{exc!r}"[:300]) from exc
-    if changes.publications:
-        # As the runner does: freeze the standings as they stand at the publication.
-        publications, changes.publications = changes.publications, []
-        write_changes(conn, SCRATCH_GEN, model, changes)
-        changes.__init__()
-        for publication in publications:
-            write_publication(conn, SCRATCH_GEN, publication)
+    for publication in changes.publications:
+        # Frozen as they stand at the publication; the model holds every agency, so the rows
+        # come from it and the other changes are written once, at the end.
+        rows = ranked([month_standing_row(a, publication.month)
+                       for a in model.agencies.values() if registered_in(a, publication.month)])
+        conn.execute(sa.insert(t.publication).values(
+            gen=SCRATCH_GEN, month=publication.month, revision=publication.revision,
+            published_on=publication.published_on, position=publication.position,
+            recorded_at=publication.recorded_at, recorded_by=publication.recorded_by,
+            rows=dumps(rows)))
+    changes.publications.clear()

@@ -13,7 +13,7 @@ from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
 )
-from ledger.projections.views import months_touched, score_in
+from ledger.projections.views import score_in
 
 AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
@@ -198,9 +198,12 @@ class LedgerModel:
         """Apply a change to one deduction and trail every month whose score it moved.
 
         A change can alter the doubling of same-code deductions found up to 90 days later,
-        so every month from the deduction's to 90 days after it is re-scored.
+        so their months are re-scored with the deduction's own; no other month's score
+        depends on this deduction.
         """
-        months = months_touched(d.found_on, d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS))
+        last = d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS)
+        months = sorted({d.month} | {o.month for o in agency.same_code(d.rule_code)
+                                     if d.found_on < o.found_on <= last})
         before = {m: score_in(agency, m) for m in months}
         mutate()
         after = {m: score_in(agency, m) for m in months}

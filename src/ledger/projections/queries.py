@@ -43,6 +43,7 @@ class ReadSide:
         self.as_of_reader = AsOfReader(self.runner)
         self.today = today
         self._rebuilds: dict[str, threading.Thread] = {}
+        self._memo_rows: dict[tuple, list[dict]] = {}
 
     # -- freshness ------------------------------------------------------------------------
 
@@ -67,6 +68,18 @@ class ReadSide:
 
     def resolve_as_of(self, as_of: AsOf) -> int:
         return self.as_of_reader.resolve(as_of)[0]
+
+    def _memo(self, key: tuple, compute: Callable[[], list[dict]]) -> list[dict]:
+        """Rows computed once per state of the read models (generation, position) and day."""
+        gen, position = self.runner.active(ASSESSMENTS)
+        full = (*key, gen, position, self.today())
+        rows = self._memo_rows.get(full)
+        if rows is None:
+            rows = compute()
+            if len(self._memo_rows) >= 64:
+                self._memo_rows.clear()
+            self._memo_rows[full] = rows
+        return [dict(r) for r in rows]
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         self.refresh()
@@ -303,7 +316,8 @@ class ReadSide:
                         "rows": loads(latest.rows)}
             if position is None:
                 today = self.today()
-                rows = standings_rows(conn, gen, month)
+                rows = self._memo(("standings", month),
+                                  lambda: standings_rows(conn, gen, month))
         if position is not None:
             _, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position)
@@ -317,18 +331,15 @@ class ReadSide:
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             agencies = list(self.as_of_reader.model(position).agencies.values())
-        else:
-            gen, today = self._gen(), self.today()
+            return {"year": year, "rows": annual_rows(agencies, year, today)}
+        gen, today = self._gen(), self.today()
+
+        def compute() -> list[dict]:
             with self.engine.connect() as conn:
                 agencies = [agency_from_json(s) for s in conn.execute(
                     select(t.agency.c.state).where(t.agency.c.gen == gen)).scalars()]
-        rows = []
-        for a in agencies:
-            ev = evaluation_resource(a, year, today)
-            if ev["score"] is not None:
-                rows.append({"agency": a.code, "name": a.name, "score": ev["score"],
-                             "grade": ev["grade"]})
-        return {"year": year, "rows": ranked(rows)}
+            return annual_rows(agencies, year, today)
+        return {"year": year, "rows": self._memo(("annual", year), compute)}
 
     def training_statistics(self, year: int, as_of: AsOf | None = None) -> dict:
         """Sessions by kind, agencies trained, person-times (in total and by kind)."""
@@ -386,6 +397,17 @@ class ReadSide:
         thread.start()
         if wait:
             thread.join()
+
+
+def annual_rows(agencies: list[AgencyState], year: int, today: date) -> list[dict]:
+    """Annual standings rows: every agency with an annual score, ranked."""
+    rows = []
+    for a in agencies:
+        ev = evaluation_resource(a, year, today)
+        if ev["score"] is not None:
+            rows.append({"agency": a.code, "name": a.name, "score": ev["score"],
+                         "grade": ev["grade"]})
+    return ranked(rows)
 
 
 def month_last(month: str) -> date:

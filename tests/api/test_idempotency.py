@@ -76,3 +76,21 @@ def test_a_request_without_a_token_is_401_even_with_a_key(sqlite_callers):
     response = sqlite_callers.anonymous.post("/api/v1/agencies", json=BODY,
                                              headers={"Idempotency-Key": "x"})
     assert response.status_code == 401
+
+
+def test_a_write_whose_resource_cannot_be_read_back_is_acknowledged_and_not_repeated(
+        sqlite_app, sqlite_callers):
+    side = sqlite_app.extensions["ledger"].read_side
+
+    def too_slow(position, timeout=10.0):
+        raise TimeoutError(f"projection has not reached {position}")
+    side.wait_for = too_slow
+    key = {"Idempotency-Key": "register-while-slow"}
+    first = sqlite_callers.regulator.post("/api/v1/agencies", json=BODY, headers=key)
+    after_first = head(sqlite_app)
+    again = sqlite_callers.regulator.post("/api/v1/agencies", json=BODY, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["complete"] is False
+    assert first.get_json()["position"] == after_first
+    assert again.get_json() == first.get_json()
+    assert head(sqlite_app) == after_first

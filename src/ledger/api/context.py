@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 
-from flask import current_app
+from flask import current_app, g
 
 from ledger.api.idempotency import IdempotencyKeys
 from ledger.application import Ledger, Recorded
@@ -47,6 +47,7 @@ def read_side() -> ReadSide:
 
 def read_after(recorded: Recorded) -> ReadSide:
     """The read side once it has applied the write just made (read-your-writes)."""
+    g.recorded = recorded  # from here on a failure must still acknowledge the write
     side = read_side()
     side.wait_for(recorded.position)
     return side

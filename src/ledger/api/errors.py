@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from eventsourcing.persistence import OperationalError as StoreUnavailable
 from flask_smorest import Api
 from sqlalchemy.exc import OperationalError
@@ -67,6 +67,24 @@ class LedgerApi(Api):
         return response, status
 
 
+def acknowledged_write():
+    """201 for a write that was recorded although its resource could not be read back.
+
+    Answering 5xx there would free the Idempotency-Key and invite a repeat that records the
+    fact twice; the write happened, so the client is told so, with its id and position.
+    """
+    recorded = g.pop("recorded", None)
+    if recorded is None:
+        return None
+    log.warning("write at position %s recorded; its resource could not be read back",
+                recorded.position, exc_info=True)
+    body = {"id": recorded.id, "position": recorded.position,
+            "recorded_at": recorded.recorded_at.isoformat(), "complete": False,
+            "message": f"Recorded at log position {recorded.position}; the full resource could "
+                       "not be read back yet. GET it again shortly; do not repeat the write."}
+    return jsonify(body), 201
+
+
 def handle_domain_error(error):
     status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
     return error_response(status, error.message, getattr(error, "errors", None))
@@ -75,11 +93,17 @@ def handle_domain_error(error):
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):  # pragma: no cover - routed to the Api's handler
         raise error
+    acknowledged = acknowledged_write()
+    if acknowledged is not None:
+        return acknowledged
     log.exception("unhandled error")
     return error_response(500, MESSAGES[500])
 
 
 def handle_database_unavailable(error: Exception):
+    acknowledged = acknowledged_write()
+    if acknowledged is not None:
+        return acknowledged
     log.exception("database unavailable")
     return error_response(503, MESSAGES[503])
 
@@ -88,8 +112,7 @@ def register_error_handlers(app: Flask) -> None:
     """Domain refusals and unexpected failures in the same shape as HTTP errors."""
     for kind in DOMAIN_STATUS:
         app.register_error_handler(kind, handle_domain_error)
-    app.register_error_handler(TimeoutError, lambda error: error_response(
-        503, "The read models have not caught up yet; the write was recorded, read it again."))
+    app.register_error_handler(TimeoutError, handle_database_unavailable)
     for unavailable in (OperationalError, StoreUnavailable):  # the latter: the event store's
         app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

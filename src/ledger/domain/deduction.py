@@ -60,11 +60,17 @@ class RectificationRecorded(LedgerEvent):
 
 
 class DisputeFiled(LedgerEvent):
+    class_version = 2
     dispute_id: UUID
     grounds: str
     filed_on: date
     review_due: date
-    calendar: str  # basis of review_due: "shipped" or "weekdays-only"
+    calendar: str  # basis of review_due: "shipped" or "weekdays-only" (since version 2)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        """Version 1 did not say which calendar fixed review_due: work it out as version 2 does."""
+        state["calendar"] = basis_between(state["filed_on"], state["review_due"])
 
 
 class DisputeResolved(LedgerEvent):

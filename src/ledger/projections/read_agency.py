@@ -1,0 +1,133 @@
+"""Reads about one agency: its record, months, deductions, evaluation, trail and events."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledger.domain.errors import NotFound
+from ledger.domain.scoring import month_bounds
+from ledger.projections import tables as t
+from ledger.projections.asof import AsOf
+from ledger.projections.codec import loads
+from ledger.projections.fold import Changes
+from ledger.projections.read_base import ReadBase
+from ledger.projections.runner import EVENT_INDEX
+from ledger.projections.state import AgencyState
+from ledger.projections.views import (
+    deduction_effect, deduction_resource, evaluation_resource, month_resource, registered_in,
+)
+
+
+class AgencyReads(ReadBase):
+    """One agency's figures, now or as of a past moment."""
+
+    def agency(self, code: str) -> dict:
+        a, _ = self._agency_state(code)
+        return {"credit_code": a.code, "name": a.name, "registered_on": a.registered_on,
+                "deregistered_on": a.deregistered_on}
+
+    def agencies(self) -> list[dict]:
+        """Every agency the ledger knows, by credit code."""
+        gen, c = self._gen(), t.agency.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.code, c.name, c.registered_on, c.deregistered_on).where(
+                c.gen == gen).order_by(c.code)).all()
+        return [{"credit_code": r.code, "name": r.name, "registered_on": r.registered_on,
+                 "deregistered_on": r.deregistered_on} for r in rows]
+
+    def staff_records(self, code: str) -> dict:
+        """An agency's training attendance (with each session's kind and date) and secondments."""
+        a, _ = self._agency_state(code)
+        return {"attendance": [dict(x.__dict__) for x in a.attendance],
+                "secondments": [dict(s.__dict__) for s in a.secondments.values()]}
+
+    def month(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
+        a, today = self._agency_state(code, as_of)
+        return month_resource(a, month, today)
+
+    def deductions(self, code: str, month: str | None = None, status: str | None = None,
+                   as_of: AsOf | None = None) -> list[dict]:
+        a, _ = self._agency_state(code, as_of)
+        found = sorted(a.deductions.values(), key=lambda d: d.position)
+        return [deduction_resource(d, deduction_effect(a, d)) for d in found
+                if (month is None or d.month == month) and (status is None or d.status == status)]
+
+    def evaluation(self, code: str, year: int, as_of: AsOf | None = None) -> dict:
+        a, today = self._agency_state(code, as_of)
+        return evaluation_resource(a, year, today)
+
+    def secondment(self, secondment_id: str) -> dict:
+        code = secondment_id.rpartition("-S")[0]
+        try:
+            a, _ = self._agency_state(code)
+            s = a.secondments[secondment_id]
+        except (NotFound, KeyError):
+            raise NotFound(f"No secondment {secondment_id}.") from None
+        return {"id": s.id, "agency": a.code, "staff_ref": s.staff_ref,
+                "staff_name": s.staff_name, "department": s.department,
+                "started_on": s.started_on, "ended_on": s.ended_on,
+                "days": (s.ended_on - s.started_on).days + 1 if s.ended_on else None}
+
+    def trail(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
+        """The month's audit trail: every event that made or changed its score, in log order."""
+        if as_of is not None:
+            changes = Changes()
+            a, today = self._agency_state(code, as_of, changes)
+            entries = [e.__dict__ | {} for e in changes.trail if e.month == month
+                       and e.agency == code]
+        else:
+            a, today = self._agency_state(code)
+            gen = self._gen()
+            c = t.trail.c
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(t.trail).where(
+                    c.gen == gen, c.agency == code, c.month == month).order_by(c.position))
+                entries = [dict(r._mapping) for r in rows]
+            for e in entries:
+                for key in ("score_before", "score_after"):
+                    e[key] = Decimal(e[key]) if e[key] is not None else None
+        entries = self._with_registration(a, month, entries)
+        result = month_resource(a, month, today)
+        return {"agency": code, "month": month, "score": result["score"],
+                "entries": [{k: e[k] for k in (
+                    "position", "recorded_at", "recorded_by", "event", "deduction_id",
+                    "summary", "score_before", "score_after")} for e in entries]}
+
+    def _with_registration(self, a: AgencyState, month: str, entries: list[dict]) -> list[dict]:
+        """Registration makes a month assessed; deregistration can end that."""
+        if registered_in(a, month):
+            entries.insert(0, {
+                "position": a.registered_position, "recorded_at": a.registered_at,
+                "recorded_by": a.registered_by, "event": "AgencyRegistered",
+                "deduction_id": None, "summary": f"{a.name} registered on {a.registered_on}",
+                "score_before": None, "score_after": Decimal(100)})
+        elif a.deregistration is not None and a.registered_on <= month_last(month):
+            last = entries[-1]["score_after"] if entries else Decimal(100)
+            entries.append({
+                "position": a.deregistration["position"],
+                "recorded_at": a.deregistration["recorded_at"],
+                "recorded_by": a.deregistration["recorded_by"], "event": "AgencyDeregistered",
+                "deduction_id": None,
+                "summary": f"deregistered on {a.deregistered_on}; the month is not assessed",
+                "score_before": last, "score_after": None})
+        return entries
+
+    def agency_events(self, code: str, as_of: AsOf | None = None) -> list[dict]:
+        self.agency(code)
+        gen = self._gen(EVENT_INDEX)
+        e = t.event.c
+        query = select(t.event).where(e.gen == gen, e.agency == code)
+        if as_of is not None:
+            query = query.where(e.position <= self.resolve_as_of(as_of))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(e.position)).all()
+        return [{"position": r.position, "recorded_at": r.recorded_at,
+                 "recorded_by": r.recorded_by, "event": r.event, "data": loads(r.data)}
+                for r in rows]
+
+
+def month_last(month: str) -> date:
+    return month_bounds(month)[1]

@@ -1,0 +1,124 @@
+"""Reads over every agency: monthly and annual standings, training statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ledger.domain.errors import NotFound
+from ledger.domain.scoring import month_bounds
+from ledger.projections import tables as t
+from ledger.projections.asof import AsOf
+from ledger.projections.codec import agency_from_json, loads
+from ledger.projections.read_base import ReadBase
+from ledger.projections.state import AgencyState
+from ledger.projections.views import (
+    evaluation_resource, month_standing_row, ranked, registered_in,
+)
+from ledger.projections.writer import standings_rows
+
+
+class OverviewReads(ReadBase):
+    """Standings (current, published, annual) and the year's training statistics."""
+
+    def standings(self, month: str | None = None, basis: str = "current",
+                  as_of: AsOf | None = None) -> dict:
+        position = self.resolve_as_of(as_of) if as_of is not None else None
+        gen = self._gen()
+        p = t.publication.c
+        with self.engine.connect() as conn:
+            query = select(t.publication).where(p.gen == gen)
+            if position is not None:
+                query = query.where(p.position <= position)
+            if month is not None:
+                query = query.where(p.month == month)
+            publications = conn.execute(query.order_by(p.position)).all()
+            if month is None:
+                if not publications:
+                    raise NotFound("No month has been published yet.")
+                month = max(publications, key=lambda r: (r.month, r.revision)).month
+                publications = [r for r in publications if r.month == month]
+            if basis == "published":
+                if not publications:
+                    raise NotFound(f"Month {month} has not been published.")
+                latest = max(publications, key=lambda r: r.revision)
+                return {"month": month, "basis": basis, "revision": latest.revision,
+                        "published_on": latest.published_on, "position": latest.position,
+                        "rows": loads(latest.rows)}
+            if position is None:
+                today = self.today()
+                rows = self._memo(("standings", month),
+                                  lambda: standings_rows(conn, gen, month))
+        if position is not None:
+            _, today = self.as_of_reader.resolve(as_of)
+            model = self.as_of_reader.model(position)
+            rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
+                           if registered_in(a, month)])
+        if month_bounds(month)[0] > today:
+            rows = []  # a month that has not begun assesses nobody yet
+        return {"month": month, "basis": basis, "revision": None, "rows": rows}
+
+    def annual_standings(self, year: int, as_of: AsOf | None = None) -> dict:
+        if as_of is not None:
+            position, today = self.as_of_reader.resolve(as_of)
+            agencies = list(self.as_of_reader.model(position).agencies.values())
+            return {"year": year, "rows": annual_rows(agencies, year, today)}
+        gen, today = self._gen(), self.today()
+
+        def compute() -> list[dict]:
+            with self.engine.connect() as conn:
+                agencies = [agency_from_json(s) for s in conn.execute(
+                    select(t.agency.c.state).where(t.agency.c.gen == gen)).scalars()]
+            return annual_rows(agencies, year, today)
+        return {"year": year, "rows": self._memo(("annual", year), compute)}
+
+    def training_statistics(self, year: int, as_of: AsOf | None = None) -> dict:
+        """Sessions by kind, agencies trained, person-times (in total and by kind)."""
+        if as_of is not None:
+            position, _ = self.as_of_reader.resolve(as_of)
+            model = self.as_of_reader.model(position)
+            sessions = {s.id: s.kind for s in model.sessions.values() if s.held_on.year == year}
+            people = [(a.session_id, code) for code, ag in model.agencies.items()
+                      for a in ag.attendance if a.session_id in sessions]
+        else:
+            gen = self._gen()
+            s, a = t.session.c, t.attendance.c
+            with self.engine.connect() as conn:
+                sessions = {r.id: r.kind for r in conn.execute(select(s.id, s.kind).where(
+                    s.gen == gen, s.held_on >= date(year, 1, 1),
+                    s.held_on <= date(year, 12, 31)))}
+                people = [(r.session_id, r.agency) for r in conn.execute(
+                    select(a.session_id, a.agency).where(a.gen == gen))
+                    if r.session_id in sessions]
+        by_kind: dict[str, int] = {}
+        for kind in sessions.values():
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        person_times: dict[str, int] = {}
+        for session_id, _ in people:
+            kind = sessions[session_id]
+            person_times[kind] = person_times.get(kind, 0) + 1
+        return {"year": year, "sessions": by_kind, "agencies": len({c for _, c in people}),
+                "person_times": len(people), "person_times_by_kind": person_times}
+
+    def training_session(self, session_id: str) -> dict:
+        gen = self._gen()
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.session).where(
+                t.session.c.gen == gen, t.session.c.id == str(session_id))).first()
+        if r is None:
+            raise NotFound(f"No training session {session_id}.")
+        return {"id": r.id, "kind": r.kind, "held_on": r.held_on, "topic": r.topic,
+                "hours": Decimal(r.hours), "attendance": r.attendance}
+
+
+def annual_rows(agencies: list[AgencyState], year: int, today: date) -> list[dict]:
+    """Annual standings rows: every agency with an annual score, ranked."""
+    rows = []
+    for a in agencies:
+        ev = evaluation_resource(a, year, today)
+        if ev["score"] is not None:
+            rows.append({"agency": a.code, "name": a.name, "score": ev["score"],
+                         "grade": ev["grade"]})
+    return ranked(rows)

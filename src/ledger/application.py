@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -19,15 +18,15 @@ from sqlalchemy.exc import DatabaseError
 
 from ledger.config import database_url, today_in_china, with_busy_timeout
 from ledger.domain.agency import Agency
-from ledger.domain.catalogue import Catalogue, RuleItem
+from ledger.domain.catalogue import Catalogue
 from ledger.domain.deduction import Deduction, deduction_id_for
-from ledger.domain.errors import ConcurrentChange, InvalidInput, NotFound, RuleViolation
-from ledger.domain.principals import (
-    FILE_DISPUTE, RECORD, RESOLVE_DISPUTE, Principal, authorize,
-)
-from ledger.domain.publication import Month
+from ledger.domain.errors import ConcurrentChange, NotFound
 from ledger.domain.ruleset import RuleSet
 from ledger.domain.training import TrainingSession
+from ledger.commands.agencies import AgencyCommands
+from ledger.commands.deductions import DeductionCommands
+from ledger.commands.publications import PublicationCommands
+from ledger.commands.training import TrainingCommands
 from ledger.transcodings import DateAsISO
 
 T = TypeVar("T")
@@ -53,7 +52,8 @@ def parse_uuid(kind: str, value: str) -> UUID:
         raise NotFound(f"No {kind} with id {value!r}.") from None
 
 
-class Ledger(Application):
+class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCommands,
+             Application):
     """The assessment ledger's write side on the eventsourcing library."""
 
     name = "Ledger"
@@ -183,192 +183,6 @@ class Ledger(Application):
         if batch is not None and aggregate_id in batch.aggregates:
             return batch.aggregates[aggregate_id] is not None
         return bool(self.recorder.select_events(aggregate_id, limit=1))
-
-    # -- agencies -------------------------------------------------------------------------
-
-    def register_agency(self, by: Principal, credit_code: str, name: str,
-                        registered_on: date) -> Recorded:
-        authorize(by, RECORD)
-        agency = Agency.register(credit_code, name, registered_on, self.today(), by.name)
-        if self.exists(agency.id):
-            raise RuleViolation(f"Agency {credit_code} is already registered.")
-        try:
-            return self._commit(agency, resource_id=credit_code)
-        except RecordConflictError:
-            raise RuleViolation(f"Agency {credit_code} is already registered.") from None
-
-    def deregister_agency(self, by: Principal, code: str, deregistered_on: date,
-                          reason: str | None = None) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            agency = self.agency(code)
-            agency.deregister(deregistered_on, reason, self.today(), by.name)
-            return self._commit(agency, resource_id=code)
-        return self._retrying(attempt)
-
-    # -- deductions -----------------------------------------------------------------------
-
-    def record_deduction(self, by: Principal, code: str, rule_code: str, found_on: date,
-                         reason: str, notified_on: date | None = None,
-                         project_ref: str | None = None, evidence: dict | None = None) -> Recorded:
-        authorize(by, RECORD)
-        agency = self.agency(code)
-        catalogue = self.catalogue()
-        version = catalogue.version_on(found_on)
-        if version is None:
-            raise InvalidInput.field(
-                "found_on", f"no rule set version is in force on {found_on.isoformat()} "
-                f"(the first takes effect {catalogue.versions[0].effective_from.isoformat()})")
-        item = version.items.get(rule_code)
-        if item is None:
-            known = ", ".join(sorted(version.items))
-            raise InvalidInput.field(
-                "rule_code", f"unknown rule code {rule_code!r} in rule set {version.version}; "
-                f"known codes: {known}")
-        deduction = Deduction.record(code, item, version.version, found_on, notified_on, reason,
-                                     project_ref, evidence, self.today(), by.name)
-        agency.check_registered_on("found_on", found_on)
-        return self._commit(deduction, resource_id=str(deduction.id))
-
-    def withdraw_deduction(self, by: Principal, deduction_id: str, reason: str) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            deduction = self.deduction(deduction_id)
-            deduction.withdraw(reason, by.name)
-            return self._commit(deduction, resource_id=deduction_id)
-        return self._retrying(attempt)
-
-    def record_rectification(self, by: Principal, deduction_id: str, completed_on: date,
-                             note: str | None = None) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            deduction = self.deduction(deduction_id)
-            deduction.rectify(completed_on, note, self.today(), by.name)
-            return self._commit(deduction, resource_id=deduction_id)
-        return self._retrying(attempt)
-
-    def file_dispute(self, by: Principal, deduction_id: str, grounds: str,
-                     filed_on: date | None = None) -> Recorded:
-        authorize(by, FILE_DISPUTE)
-
-        def attempt() -> Recorded:
-            deduction = self.deduction(deduction_id)
-            authorize(by, FILE_DISPUTE, deduction.agency)
-            dispute_id = deduction.file_dispute(grounds, filed_on or self.today(), self.today(),
-                                                by.name)
-            return self._commit(deduction, resource_id=str(dispute_id),
-                                deduction_id=deduction_id)
-        return self._retrying(attempt)
-
-    def resolve_dispute(self, by: Principal, dispute_id: str, outcome: str, reasoning: str,
-                        decided_on: date, points: Decimal | None = None) -> Recorded:
-        authorize(by, RESOLVE_DISPUTE)
-
-        def attempt() -> Recorded:
-            deduction = self.deduction_of_dispute(dispute_id)
-            deduction.resolve_dispute(outcome, points, reasoning, decided_on, self.today(),
-                                      by.name)
-            return self._commit(deduction, resource_id=dispute_id,
-                                deduction_id=str(deduction.id))
-        return self._retrying(attempt)
-
-    # -- training and secondment ----------------------------------------------------------
-
-    def hold_training_session(self, by: Principal, kind: str, held_on: date, topic: str,
-                              hours: Decimal) -> Recorded:
-        authorize(by, RECORD)
-        session = TrainingSession.hold(kind, held_on, topic, hours, self.today(), by.name)
-        return self._commit(session, resource_id=str(session.id))
-
-    def record_attendance(self, by: Principal, session_id: str, agency: str, staff_ref: str,
-                          staff_name: str) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            session = self.training_session(session_id)
-            self.agency(agency).check_registered_on("held_on", session.held_on)
-            session.record_attendance(agency, staff_ref, staff_name, by.name)
-            return self._commit(session, resource_id=f"{session_id}/{agency}/{staff_ref}",
-                                session_id=session_id)
-        return self._retrying(attempt)
-
-    def start_secondment(self, by: Principal, code: str, staff_ref: str, staff_name: str,
-                         department: str, started_on: date) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            agency = self.agency(code)
-            sid = agency.start_secondment(staff_ref, staff_name, department, started_on,
-                                          self.today(), by.name)
-            return self._commit(agency, resource_id=sid)
-        return self._retrying(attempt)
-
-    def complete_secondment(self, by: Principal, secondment_id: str, ended_on: date) -> Recorded:
-        authorize(by, RECORD)
-        code, sep, _ = secondment_id.rpartition("-S")
-
-        def attempt() -> Recorded:
-            try:
-                agency = self.agency(code) if sep else None
-            except NotFound:
-                agency = None
-            if agency is None or secondment_id not in agency.secondments:
-                raise NotFound(f"No secondment {secondment_id}.")
-            agency.complete_secondment(secondment_id, ended_on, self.today(), by.name)
-            return self._commit(agency, resource_id=secondment_id)
-        return self._retrying(attempt)
-
-    # -- ratings, provincial scores, publications, rule sets ------------------------------
-
-    def record_purchaser_rating(self, by: Principal, code: str, rated_on: date, purchaser: str,
-                                project_ref: str, rating: Decimal) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            agency = self.agency(code)
-            rid = agency.record_rating(rated_on, purchaser, project_ref, rating, self.today(),
-                                       by.name)
-            return self._commit(agency, resource_id=rid)
-        return self._retrying(attempt)
-
-    def record_provincial_evaluation(self, by: Principal, code: str, year: int,
-                                     score: Decimal) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            agency = self.agency(code)
-            agency.record_provincial(year, score, self.today(), by.name)
-            return self._commit(agency, resource_id=f"{code}/{year}")
-        return self._retrying(attempt)
-
-    def publish_month(self, by: Principal, month: str, published_on: date) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            try:
-                record = self._load(Month.create_id(month))
-                revision = record.republish(published_on, self.today(), by.name)
-            except AggregateNotFoundError:
-                record = Month.publish_first(month, published_on, self.today(), by.name)
-                revision = 1
-            return self._commit(record, resource_id=month, revision=revision)
-        return self._retrying(attempt)
-
-    def publish_rule_set_version(self, by: Principal, version: str, effective_from: date,
-                                 items: list[RuleItem]) -> Recorded:
-        authorize(by, RECORD)
-
-        def attempt() -> Recorded:
-            try:
-                rules = self._load(RuleSet.create_id())
-            except AggregateNotFoundError:
-                rules = RuleSet(recorded_by=by.name)
-            rules.publish_version(version, effective_from, items, by.name)
-            return self._commit(rules, resource_id=version)
-        return self._retrying(attempt)
 
 
 class Batch:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from ledger.domain.agency import Secondment
 from ledger.domain.scoring import DeductionFacts, deduction_status
 
 
@@ -75,14 +76,8 @@ class DeductionState:
         )
 
 
-@dataclass
-class SecondmentState:
-    id: str
-    staff_ref: str
-    staff_name: str
-    department: str
-    started_on: date
-    ended_on: date | None = None
+# The read side knows a secondment exactly as the Agency aggregate does.
+SecondmentState = Secondment
 
 
 @dataclass

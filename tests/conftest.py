@@ -55,20 +55,12 @@ def postgres_available(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
-def create_run_database() -> None:
+def on_server(statement: str) -> None:
+    """Run one statement outside a transaction on the server's maintenance database."""
     engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{RUN_DATABASE}"'))
-    finally:
-        engine.dispose()
-
-
-def drop_run_database() -> None:
-    engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
+            conn.execute(sa.text(statement))
     finally:
         engine.dispose()
 
@@ -82,9 +74,9 @@ def postgres_server() -> str:
         if os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1" or os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    create_run_database()
+    on_server(f'CREATE DATABASE "{RUN_DATABASE}"')
     yield POSTGRES_URL
-    drop_run_database()
+    on_server(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

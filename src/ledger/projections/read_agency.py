@@ -79,8 +79,8 @@ class AgencyReads(ReadBase):
             entries = [e.__dict__ | {} for e in changes.trail if e.month == month
                        and e.agency == code]
         else:
-            a, today = self._agency_state(code)
             gen = self._gen()
+            a, today = self._agency_state(code, gen=gen)
             c = t.trail.c
             with self.engine.connect() as conn:
                 rows = conn.execute(select(t.trail).where(

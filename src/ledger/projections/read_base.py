@@ -70,12 +70,15 @@ class ReadBase:
         return self.runner.active(name)[0]
 
     def _agency_state(self, code: str, as_of: AsOf | None = None,
-                      changes: Changes | None = None) -> tuple[AgencyState, date]:
+                      changes: Changes | None = None,
+                      gen: int | None = None) -> tuple[AgencyState, date]:
+        """One agency's folded state: as of a moment, or current (in `gen` if already fresh)."""
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, code, changes)
             return model.agencies[code], today
-        gen = self._gen()
+        if gen is None:
+            gen = self._gen()
         with self.engine.connect() as conn:
             state = conn.execute(select(t.agency.c.state).where(
                 t.agency.c.gen == gen, t.agency.c.code == code)).scalar()

@@ -25,7 +25,7 @@ class OverviewReads(ReadBase):
 
     def standings(self, month: str | None = None, basis: str = "current",
                   as_of: AsOf | None = None) -> dict:
-        position = self.resolve_as_of(as_of) if as_of is not None else None
+        position, today = self.as_of_reader.resolve(as_of) if as_of is not None else (None, None)
         gen = self._gen()
         p = t.publication.c
         with self.engine.connect() as conn:
@@ -52,7 +52,6 @@ class OverviewReads(ReadBase):
                 rows = self._memo(("standings", month),
                                   lambda: standings_rows(conn, gen, month))
         if position is not None:
-            _, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position)
             rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
                            if registered_in(a, month)])

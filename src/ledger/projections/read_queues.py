@@ -20,25 +20,26 @@ from ledger.projections.views import (
 class QueueReads(ReadBase):
     """Deductions and disputes by id, the open-dispute and rectification queues."""
 
-    def _deduction_row(self, where: Any) -> Any:
+    def _deduction_row(self, where: Any) -> tuple[Any, int]:
+        """The (agency, id) row matching `where`, and the generation it was read from."""
         gen = self._gen()
         with self.engine.connect() as conn:
             return conn.execute(select(t.deduction.c.agency, t.deduction.c.id).where(
-                t.deduction.c.gen == gen, where)).first()
+                t.deduction.c.gen == gen, where)).first(), gen
 
     def deduction(self, deduction_id: str) -> dict:
-        row = self._deduction_row(t.deduction.c.id == str(deduction_id))
+        row, gen = self._deduction_row(t.deduction.c.id == str(deduction_id))
         if row is None:
             raise NotFound(f"No deduction {deduction_id}.")
-        a, _ = self._agency_state(row.agency)
+        a, _ = self._agency_state(row.agency, gen=gen)
         d = a.deductions[row.id]
         return deduction_resource(d, deduction_effect(a, d))
 
     def dispute(self, dispute_id: str) -> dict:
-        row = self._deduction_row(t.deduction.c.dispute_id == str(dispute_id))
+        row, gen = self._deduction_row(t.deduction.c.dispute_id == str(dispute_id))
         if row is None:
             raise NotFound(f"No dispute {dispute_id}.")
-        a, today = self._agency_state(row.agency)
+        a, today = self._agency_state(row.agency, gen=gen)
         return dispute_resource(a.deductions[row.id], today)
 
     def disputes(self, status: str | None = None, agency: str | None = None,
@@ -63,7 +64,7 @@ class QueueReads(ReadBase):
             found = []
             for row in rows:
                 if row.agency not in states:
-                    states[row.agency] = self._agency_state(row.agency)[0]
+                    states[row.agency] = self._agency_state(row.agency, gen=gen)[0]
                 found.append(states[row.agency].deductions[row.id])
         result = [dispute_resource(d, today) for d in found
                   if agency is None or d.agency == agency]

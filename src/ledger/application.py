@@ -160,11 +160,8 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
 
     def deduction_of_dispute(self, dispute_id: str) -> Deduction:
         ded_id = deduction_id_for(parse_uuid("dispute", dispute_id))
-        try:
-            deduction = self._load(ded_id)
-        except AggregateNotFoundError:
-            deduction = None
-        if not isinstance(deduction, Deduction) or deduction.dispute is None:
+        deduction = self._get("dispute", ded_id, dispute_id, Deduction)
+        if deduction.dispute is None:
             raise NotFound(f"No dispute {dispute_id}.")
         return deduction
 

@@ -7,19 +7,36 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ledger.api.context import read_side
-from ledger.api.schemas import MONTH, YEARS, AsOfArgs, as_of, points
+from ledger.api.schemas import MONTH, YEARS, AsOfArgs, as_of, credit_code, points
 from ledger.api.evaluations import GRADES
 
+MAX_LIMIT = 1000
 blp = Blueprint("standings", __name__, url_prefix="/api/v1", description="Standings (public)")
 
 
-class StandingsArgs(AsOfArgs):
+class PageArgs(AsOfArgs):
+    """?limit=N&offset=M: a page of the ranked list; ?agency=CODE: that agency's row alone."""
+
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT), metadata={
+        "description": f"rows in the page (1-{MAX_LIMIT}); all rows from offset when absent"})
+    offset = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1), metadata={
+        "description": "rows of the ranked list to skip (default 0)"})
+    agency = fields.String(validate=credit_code, metadata={
+        "description": "a credit code: only that agency's row (none if it is not ranked)"})
+
+    @ma.validates_schema
+    def agency_or_page(self, data, **_):
+        if "agency" in data and ("limit" in data or "offset" in data):
+            raise ma.ValidationError("give agency, or limit and offset, not both", "agency")
+
+
+class StandingsArgs(PageArgs):
     month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
     basis = fields.String(load_default="current",
                           validate=validate.OneOf(("current", "published")))
 
 
-class AnnualArgs(AsOfArgs):
+class AnnualArgs(PageArgs):
     year = fields.Integer(required=True, validate=YEARS)
 
 
@@ -32,7 +49,15 @@ class Row(ma.Schema):
     pending_points = points()
 
 
-class Standings(ma.Schema):
+class Page(ma.Schema):
+    """Which part of the ranked list `rows` holds."""
+
+    total = fields.Integer(metadata={"description": "rows in the whole ranked list"})
+    limit = fields.Integer(allow_none=True)
+    offset = fields.Integer()
+
+
+class Standings(Page):
     month = fields.String()
     basis = fields.String()
     revision = fields.Integer(allow_none=True)
@@ -47,7 +72,7 @@ class AnnualRow(ma.Schema):
     grade = fields.String(validate=validate.OneOf(GRADES))
 
 
-class AnnualStandings(ma.Schema):
+class AnnualStandings(Page):
     year = fields.Integer()
     rows = fields.List(fields.Nested(AnnualRow))
 
@@ -56,11 +81,17 @@ class AnnualStandings(ma.Schema):
 @blp.arguments(StandingsArgs, location="query")
 @blp.response(200, Standings)
 def standings(args):
-    return read_side().standings(args.get("month"), args["basis"], as_of=as_of(args))
+    return read_side().standings(args.get("month"), args["basis"], as_of=as_of(args),
+                                 **paging(args))
 
 
 @blp.route("/standings/annual", methods=["GET"])
 @blp.arguments(AnnualArgs, location="query")
 @blp.response(200, AnnualStandings)
 def annual_standings(args):
-    return read_side().annual_standings(args["year"], as_of=as_of(args))
+    return read_side().annual_standings(args["year"], as_of=as_of(args), **paging(args))
+
+
+def paging(args: dict) -> dict:
+    return {"limit": args.get("limit"), "offset": args.get("offset", 0),
+            "agency": args.get("agency")}

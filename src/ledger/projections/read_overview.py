@@ -2,39 +2,51 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections import tables as t
 from ledger.projections.asof import AsOf
 from ledger.projections.codec import agency_from_json, loads
+from ledger.projections.ranking import CurrentStandings, window
 from ledger.projections.read_base import ReadBase
 from ledger.projections.state import AgencyState
 from ledger.projections.views import (
     evaluation_resource, month_standing_row, ranked, registered_in,
 )
-from ledger.projections.writer import standings_rows
+
+PUBLICATIONS_KEPT = 4  # decoded published standings kept (a nation-wide one is ~10 MB)
 
 
 class OverviewReads(ReadBase):
     """Standings (current, published, annual) and the year's training statistics."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._current = CurrentStandings(self.runner)
+        self._published: OrderedDict[tuple, list[dict]] = OrderedDict()
+        self._published_lock = threading.Lock()
+
     def standings(self, month: str | None = None, basis: str = "current",
-                  as_of: AsOf | None = None) -> dict:
+                  as_of: AsOf | None = None, limit: int | None = None, offset: int = 0,
+                  agency: str | None = None) -> dict:
+        """A month's standings: all rows, `limit` rows from `offset`, or one agency's row.
+
+        Ranks are always over the whole list; `total` is its length.
+        """
         position, today = self.as_of_reader.resolve(as_of) if as_of is not None else (None, None)
         gen = self._gen()
-        p = t.publication.c
+        page = {"limit": limit, "offset": offset}
         with self.engine.connect() as conn:
-            query = select(t.publication).where(p.gen == gen)
-            if position is not None:
-                query = query.where(p.position <= position)
-            if month is not None:
-                query = query.where(p.month == month)
-            publications = conn.execute(query.order_by(p.position)).all()
+            publications = self._publications(conn, gen, month, position)
             if month is None:
                 if not publications:
                     raise NotFound("No month has been published yet.")
@@ -44,26 +56,61 @@ class OverviewReads(ReadBase):
                 if not publications:
                     raise NotFound(f"Month {month} has not been published.")
                 latest = max(publications, key=lambda r: r.revision)
+                rows = self._published_rows(conn, gen, latest)
                 return {"month": month, "basis": basis, "revision": latest.revision,
                         "published_on": latest.published_on, "position": latest.position,
-                        "rows": loads(latest.rows)}
-            if position is None:
-                today = self.today()
-                rows = self._memo(("standings", month),
-                                  lambda: standings_rows(conn, gen, month))
-        if position is not None:
-            model = self.as_of_reader.model(position)
-            rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
-                           if registered_in(a, month)])
-        if month_bounds(month)[0] > today:
-            rows = []  # a month that has not begun assesses nobody yet
-        return {"month": month, "basis": basis, "revision": None, "rows": rows}
+                        "total": len(rows), **page,
+                        "rows": window(rows, limit, offset, agency)}
+        head = {"month": month, "basis": basis, "revision": None, **page}
+        if position is None:
+            today = self.today()
+        if month_bounds(month)[0] > today:  # a month that has not begun assesses nobody yet
+            return {**head, "total": 0, "rows": []}
+        if position is None:
+            current = self._current.ranked(month)
+            return {**head, "total": current.total,
+                    "rows": current.page(limit, offset, agency)}
+        model = self.as_of_reader.model(position)
+        rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
+                       if registered_in(a, month)])
+        return {**head, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
-    def annual_standings(self, year: int, as_of: AsOf | None = None) -> dict:
+    def _publications(self, conn: Connection, gen: int, month: str | None,
+                      position: int | None) -> list:
+        """The publications (not their rows) of the month, or of every month."""
+        p = t.publication.c
+        query = select(p.month, p.revision, p.published_on, p.position).where(p.gen == gen)
+        if position is not None:
+            query = query.where(p.position <= position)
+        if month is not None:
+            query = query.where(p.month == month)
+        return conn.execute(query.order_by(p.position)).all()
+
+    def _published_rows(self, conn: Connection, gen: int, publication) -> list[dict]:
+        """A publication's frozen rows, decoded once: they never change within a generation."""
+        key = (gen, publication.month, publication.revision)
+        with self._published_lock:
+            rows = self._published.get(key)
+            if rows is None:
+                p = t.publication.c
+                rows = loads(conn.execute(select(p.rows).where(
+                    p.gen == gen, p.month == publication.month,
+                    p.revision == publication.revision)).scalar_one())
+                self._published[key] = rows
+            self._published.move_to_end(key)
+            while len(self._published) > PUBLICATIONS_KEPT:
+                self._published.popitem(last=False)
+        return rows
+
+    def annual_standings(self, year: int, as_of: AsOf | None = None, limit: int | None = None,
+                         offset: int = 0, agency: str | None = None) -> dict:
+        """A year's standings by annual score: all rows, a page, or one agency's row."""
+        page = {"year": year, "limit": limit, "offset": offset}
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             agencies = list(self.as_of_reader.model(position).agencies.values())
-            return {"year": year, "rows": annual_rows(agencies, year, today)}
+            rows = annual_rows(agencies, year, today)
+            return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
         gen, today = self._gen(), self.today()
 
         def compute() -> list[dict]:
@@ -71,7 +118,8 @@ class OverviewReads(ReadBase):
                 agencies = [agency_from_json(s) for s in conn.execute(
                     select(t.agency.c.state).where(t.agency.c.gen == gen)).scalars()]
             return annual_rows(agencies, year, today)
-        return {"year": year, "rows": self._memo(("annual", year), compute)}
+        rows = self._memo(("annual", year), compute)
+        return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
     def training_statistics(self, year: int, as_of: AsOf | None = None) -> dict:
         """Sessions by kind, agencies trained, person-times (in total and by kind)."""

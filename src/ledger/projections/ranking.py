@@ -1,0 +1,186 @@
+"""Current month standings kept ranked in memory, brought up to date by what each write touched.
+
+A month's standings are loaded once per generation (every assessed agency with its month row),
+sorted by (score descending, credit code); after that, each new read-model position re-reads
+only the agencies whose streams the new events belong to (`rm_stream`), and moves their rows.
+A page is then a slice, its ranks counted from the rows before it. See docs/READ_SIDE.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, insort
+from collections import OrderedDict
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Connection
+
+from ledger.domain.scoring import month_bounds, normalise
+from ledger.projections import tables as t
+from ledger.projections.runner import ASSESSMENTS, Projections
+
+HUNDRED, ZERO = normalise(Decimal(100)), normalise(Decimal(0))
+AGENCY_KINDS, NEUTRAL_KINDS = {"agency", "deduction"}, {"session", "month"}
+MAX_GAP = 2000  # more new events than this: reload the month rather than trace each one
+MONTHS_KEPT = 6
+
+
+class RankedMonth:
+    """One month's current standings at one read-model state (generation, position)."""
+
+    def __init__(self, gen: int, position: int, rows: dict[str, dict]) -> None:
+        self.gen, self.position, self.rows = gen, position, rows
+        self.keys = sorted((-r["score"], code) for code, r in rows.items())
+
+    @property
+    def total(self) -> int:
+        return len(self.keys)
+
+    def move(self, changed: dict[str, dict | None]) -> None:
+        """Replace the rows of the agencies given (None: no longer ranked)."""
+        for code, row in changed.items():
+            old = self.rows.pop(code, None)
+            if old is not None:
+                del self.keys[bisect_left(self.keys, (-old["score"], code))]
+            if row is not None:
+                self.rows[code] = row
+                insort(self.keys, (-row["score"], code))
+
+    def page(self, limit: int | None = None, offset: int = 0,
+             agency: str | None = None) -> list[dict]:
+        """Rows from `offset` (all, or `limit` of them), or one agency's; global ranks, copied."""
+        if agency is not None:
+            row = self.rows.get(agency)
+            if row is None:
+                return []
+            return [{**row, "rank": bisect_left(self.keys, (-row["score"], "")) + 1}]
+        keys = self.keys[offset:] if limit is None else self.keys[offset:offset + limit]
+        out, previous, rank = [], None, 0
+        for index, (key, code) in enumerate(keys, start=offset):
+            if key != previous:  # ties share the rank of the first of them (1, 2, 2, 4)
+                rank = index + 1 if previous is not None else \
+                    bisect_left(self.keys, (key, "")) + 1  # the page may begin amid a tie
+                previous = key
+            out.append({**self.rows[code], "rank": rank})
+        return out
+
+
+def month_rows(conn: Connection, gen: int, month: str,
+               codes: set[str] | None = None) -> tuple[dict[str, dict], int | None]:
+    """The standings rows (no rank) of every agency assessed in the month, or of `codes`,
+    and the position of the read-model state they were read at (None: `gen` was retired).
+
+    One statement, so one consistent state: the tracking row is its first table, outer-joined
+    to the agencies, so it answers even when no agency matches.
+    """
+    first, last = month_bounds(month)
+    p, a, m = t.projection.c, t.agency.c, t.month.c
+    assessed = and_(a.gen == p.gen, a.registered_on <= last,
+                    or_(a.deregistered_on.is_(None), a.deregistered_on >= first))
+    if codes is not None:
+        assessed = and_(assessed, a.code.in_(codes))
+    query = (select(p.position, a.code, a.name, m.score, m.deducted_points, m.pending_points)
+             .select_from(t.projection.outerjoin(t.agency, assessed).outerjoin(t.month, and_(
+                 m.gen == a.gen, m.agency == a.code, m.month == month)))
+             .where(p.name == ASSESSMENTS, p.gen == gen, p.status == "active"))
+    rows, position = {}, None
+    for r in conn.execute(query):
+        position = r.position
+        if r.code is not None:
+            rows[r.code] = _row(r)
+    return rows, position
+
+
+def _row(r) -> dict:
+    if r.score is None:  # no month row: nothing was deducted in the month
+        score, deducted, pending = HUNDRED, ZERO, ZERO
+    else:
+        score, deducted, pending = (normalise(Decimal(v)) for v in (
+            r.score, r.deducted_points, r.pending_points))
+    return {"agency": r.code, "name": r.name, "score": score, "deducted_points": deducted,
+            "pending_points": pending}
+
+
+def touched_agencies(conn: Connection, runner: Projections, gen: int, after: int,
+                     upto: int) -> set[str] | None:
+    """Credit codes of the agencies the events after..upto belong to; None if unknown."""
+    if upto - after > MAX_GAP:
+        return None
+    e, s = runner.events.c, t.stream.c
+    originators = {str(o) for o in conn.execute(
+        select(e.originator_id).where(e.id > after, e.id <= upto)).scalars()}
+    if not originators:
+        return set()
+    found = conn.execute(select(s.kind, s.agency).where(
+        s.gen == gen, s.originator_id.in_(originators))).all()
+    if len(found) < len(originators) or any(
+            r.kind not in AGENCY_KINDS | NEUTRAL_KINDS for r in found):
+        return None  # a stream the read models do not index (a rule set): reload
+    return {r.agency for r in found if r.kind in AGENCY_KINDS}
+
+
+def window(rows: list[dict], limit: int | None, offset: int,
+           agency: str | None) -> list[dict]:
+    """The same page (or one agency's row) of a list already ranked whole, copied."""
+    if agency is not None:
+        chosen = [r for r in rows if r["agency"] == agency]
+    else:
+        chosen = rows[offset:] if limit is None else rows[offset:offset + limit]
+    return [dict(r) for r in chosen]
+
+
+class CurrentStandings:
+    """The ranked months of one ReadSide, each kept at the newest read-model state it saw."""
+
+    def __init__(self, runner: Projections) -> None:
+        self.runner = runner
+        self.months: OrderedDict[str, RankedMonth] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def ranked(self, month: str) -> RankedMonth:
+        """The month as the active generation stands now (the caller has caught it up)."""
+        with self.lock, self.runner.engine.connect() as conn:
+            while True:
+                gen, position = self.runner.active(ASSESSMENTS, conn)
+                try:
+                    ranked = self._brought_to(conn, month, gen, position)
+                except BaseException:
+                    self.months.pop(month, None)  # it may be half moved
+                    raise
+                if ranked is not None:
+                    break  # else the generation was retired meanwhile: ask again
+            self.months[month] = ranked
+            self.months.move_to_end(month)
+            while len(self.months) > MONTHS_KEPT:
+                self.months.popitem(last=False)
+            return ranked
+
+    def _brought_to(self, conn: Connection, month: str, gen: int,
+                    position: int) -> RankedMonth | None:
+        kept = self.months.get(month)
+        if kept is not None and kept.gen == gen and kept.position == position:
+            return kept
+        codes = None
+        if kept is not None and kept.gen == gen and kept.position < position:
+            codes = touched_agencies(conn, self.runner, gen, kept.position, position)
+        if codes is None:
+            rows, at = month_rows(conn, gen, month)
+            return None if at is None else RankedMonth(gen, at, rows)
+        changed: dict[str, dict] = {}
+        for tries in range(5):
+            if not codes:
+                break
+            changed, at = month_rows(conn, gen, month, codes)
+            if at is None:
+                return None
+            if at == position or tries == 4:
+                break  # (else a batch was applied meanwhile: trace its agencies too)
+            more = touched_agencies(conn, self.runner, gen, position, at)
+            if more is None:
+                rows, at = month_rows(conn, gen, month)
+                return None if at is None else RankedMonth(gen, at, rows)
+            codes, position = codes | more, at
+        kept.move({code: changed.get(code) for code in codes})
+        kept.position = position
+        return kept

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -27,7 +27,7 @@ from ledger.commands.agencies import AgencyCommands
 from ledger.commands.deductions import DeductionCommands
 from ledger.commands.publications import PublicationCommands
 from ledger.commands.training import TrainingCommands
-from ledger.transcodings import DateAsISO
+from ledger.transcodings import CanonicalMapper, DateAsISO
 
 T = TypeVar("T")
 RETRIES = 12
@@ -78,6 +78,11 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
                 if attempt == 2 or not any(s in str(error) for s in SCHEMA_RACE):
                     raise
 
+    def construct_mapper(self):
+        """eventsourcing's mapper writing canonical JSON, so the chain need not re-encode it."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(),
+                                   mapper_class=CanonicalMapper)
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -99,36 +104,43 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
         return Recorded(resource_id, last.notification.id, last.domain_event.timestamp, data)
 
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, keep: int = 2) -> Iterator[Batch]:
         """Commands given inside are checked as usual but saved together in one transaction.
 
         Aggregates stay loaded for the whole batch, so later commands see earlier ones.
-        A command's Recorded has position 0 until the batch is saved; `Batch.recorded`
-        then holds them with their positions. An exception raised out of the block saves
-        nothing.
+        A command's Recorded has position 0 until it is saved; `Batch.recorded` then holds
+        the ones saved last with their positions. An exception raised out of the block saves
+        nothing that was not flushed; `Batch.cancel()` saves nothing either.
+
+        `Batch.flush()` saves what is pending in one transaction and keeps going: a long bulk
+        run (the demo) flushes every few tens of thousands of commands and keeps the
+        aggregates used in the last `keep` flushes loaded, so they are not read again.
+        `Batch.savepoint()` and `Batch.rollback()` undo part of a batch (a refused row).
         """
         if getattr(self._batch, "current", None) is not None:
             raise RuntimeError("batches do not nest")
-        batch = self._batch.current = Batch()
+        batch = self._batch.current = Batch(self, keep)
         try:
             yield batch
-            batch.save(self)
+            batch.save()
         finally:
             self._batch.current = None
+
+    def _record_events(self, events: list[Any]) -> list[int]:
+        """Store domain events in one transaction; their log positions.
+
+        What `Application.save` does for events, without its per-event protocol checks and
+        Recording objects (this application takes no snapshots, keeps no aggregate cache and
+        has no followers to notify): map each to a stored event, insert them all at once.
+        """
+        mapper = self.mapper
+        return list(self.recorder.insert_events([mapper.to_stored_event(e) for e in events]))
 
     def _load(self, aggregate_id: UUID) -> Any:
         batch = getattr(self._batch, "current", None)
         if batch is None:
             return self.repository.get(aggregate_id)
-        if aggregate_id not in batch.aggregates:
-            try:
-                batch.aggregates[aggregate_id] = self.repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                batch.aggregates[aggregate_id] = None  # known absent until created in the batch
-        found = batch.aggregates[aggregate_id]
-        if found is None:
-            raise AggregateNotFoundError(aggregate_id)
-        return found
+        return batch.load(aggregate_id)
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run a get–decide–save attempt again when another writer got there first."""
@@ -177,35 +189,150 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
 
     def exists(self, aggregate_id: UUID) -> bool:
         batch = getattr(self._batch, "current", None)
-        if batch is not None and aggregate_id in batch.aggregates:
-            return batch.aggregates[aggregate_id] is not None
+        if batch is not None:
+            return batch.exists(aggregate_id)
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
 
-class Batch:
-    """The aggregates and results of one `Ledger.batch()`: saved at once when it ends."""
+def project(aggregate: Any, events: Any) -> Any:
+    """Apply events to an aggregate (None before its first): eventsourcing's projector less its
+    per-event protocol assertion."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
-    def __init__(self) -> None:
+
+class Batch:
+    """The aggregates, pending events and results of one `Ledger.batch()`.
+
+    `aggregates` holds every aggregate the batch loaded or created (None: known absent), in
+    the state its accepted commands left it; `events` the events not saved yet, in the order
+    the commands were given (the log's order).
+    """
+
+    def __init__(self, ledger: Ledger, keep: int = 2) -> None:
+        self.ledger, self.keep = ledger, keep
         self.aggregates: dict[UUID, Any] = {}
         self.recorded: list[Recorded] = []
-        self.events: list[Any] = []  # in the order the commands were given: the log's order
-        self._last: list[int] = []
+        self.events: list[Any] = []
+        self.cancelled = False
+        self._last: list[int] = []  # index in `events` of each recorded command's last event
+        self._used: dict[UUID, int] = {}  # flush generation in which each aggregate was used
+        self._generation = 0
+        self.savepoint()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """The batch's aggregate, loaded from the store the first time; raises when absent."""
+        try:
+            found = self.aggregates[aggregate_id]
+        except KeyError:
+            found = self.aggregates[aggregate_id] = self._stored(aggregate_id)
+        self._used[aggregate_id] = self._generation
+        if aggregate_id not in self._touched:
+            self._touched[aggregate_id] = None if found is None else found.version
+        if found is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return found
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        if aggregate_id not in self.aggregates:
+            if self.ledger.recorder.select_events(aggregate_id, limit=1):
+                return True
+            self.aggregates[aggregate_id] = None  # known absent until created in the batch
+            self._used[aggregate_id] = self._generation
+        return self.aggregates[aggregate_id] is not None
+
+    def _stored(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.ledger.repository.get(aggregate_id, projector_func=project)
+        except AggregateNotFoundError:
+            return None
+
+    # -- recording ------------------------------------------------------------------------
 
     def add(self, aggregates: tuple[Any, ...], recorded: Recorded) -> Recorded:
         for aggregate in aggregates:
+            if self.aggregates.get(aggregate.id) is None:
+                self._created.add(aggregate.id)
             self.aggregates[aggregate.id] = aggregate
+            self._used[aggregate.id] = self._generation
             self.events.extend(aggregate.collect_events())
         self._last.append(len(self.events) - 1)
         self.recorded.append(recorded)
         return recorded
 
-    def save(self, ledger: Ledger) -> None:
-        if not self.events:
-            return
-        try:
-            recordings = ledger.save(*self.events)
-        except RecordConflictError:
-            raise ConcurrentChange("Records in the batch were changed by others at the same "
-                                   "time; nothing in it was saved.") from None
-        self.recorded = [replace(r, position=recordings[i].notification.id)
-                         for r, i in zip(self.recorded, self._last, strict=True)]
+    def savepoint(self) -> None:
+        """Mark the batch as it is now: `rollback()` undoes everything given after it."""
+        self._mark = (len(self.events), len(self.recorded))
+        self._touched: dict[UUID, int | None] = {}
+        self._created: set[UUID] = set()
+
+    def rollback(self) -> None:
+        """Undo every command since the savepoint, accepted or refused half-way.
+
+        Aggregates created since are forgotten; aggregates changed since (by an accepted
+        command, or by a refused one after it triggered an event) are rebuilt from the store
+        and the batch's earlier events. Aggregates only read are kept as they are.
+        """
+        events, recorded = self._mark
+        del self.events[events:], self.recorded[recorded:], self._last[recorded:]
+        for aggregate_id in self._created:
+            self.aggregates.pop(aggregate_id, None)
+        for aggregate_id, version in self._touched.items():
+            aggregate = self.aggregates.get(aggregate_id)
+            if aggregate_id in self._created or aggregate is None:
+                continue
+            if aggregate.version != version or aggregate.pending_events:
+                self.aggregates[aggregate_id] = project(
+                    self._stored(aggregate_id),
+                    [e for e in self.events if e.originator_id == aggregate_id])
+        self.savepoint()
+
+    def pending(self) -> int:
+        """How many events wait to be saved."""
+        return len(self.events)
+
+    def cancel(self) -> None:
+        """Save nothing more: the batch ends without saving what is pending."""
+        self.cancelled = True
+        self.events, self.recorded, self._last, self.aggregates = [], [], [], {}
+        self.savepoint()
+
+    def flush(self) -> list[Recorded]:
+        """Save the pending events in one transaction; the commands' Recorded, with positions.
+
+        The aggregates stay loaded (those unused in the last `keep` flushes are let go). If
+        the save fails nothing of it is recorded and the batch is spent: its aggregates hold
+        events the store does not.
+        """
+        if self.cancelled:
+            raise RuntimeError("the batch was cancelled")
+        saved: list[Recorded] = []
+        if self.events:
+            try:
+                positions = self.ledger._record_events(self.events)
+            except RecordConflictError:
+                self.cancel()
+                raise ConcurrentChange("Records in the batch were changed by others at the "
+                                       "same time; nothing in it was saved.") from None
+            except BaseException:
+                self.cancel()
+                raise
+            saved = [Recorded(r.id, positions[i], r.recorded_at, r.data)
+                     for r, i in zip(self.recorded, self._last, strict=True)]
+        self.events, self.recorded, self._last = [], [], []
+        self._generation += 1
+        oldest = self._generation - self.keep
+        stale = [k for k, used in self._used.items() if used < oldest]
+        for aggregate_id in stale:
+            del self._used[aggregate_id]
+            self.aggregates.pop(aggregate_id, None)
+        self.savepoint()
+        return saved
+
+    def save(self) -> None:
+        """Save what is pending (the end of the batch); `recorded` then holds it, positioned."""
+        if not self.cancelled:
+            self.recorded = self.flush()

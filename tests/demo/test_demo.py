@@ -95,3 +95,32 @@ def test_demo_command_fills_an_empty_ledger_and_refuses_a_full_one(tmp_path, mon
     assert "recorded" in first.output
     second = CliRunner().invoke(main, args)
     assert second.exit_code != 0 and "not empty" in second.output
+
+
+def test_the_generated_history_is_one_intact_hash_chain(generated):
+    from ledger.integrity.verify import verify
+
+    ledger, outcome = generated
+    report = verify(ledger.engine)
+    assert report.verified and report.events == outcome.events
+
+
+def test_a_refused_operation_is_counted_and_leaves_no_trace(ledger):
+    from ledger.demo.plan_agency import Op
+    from ledger.demo.run import Outcome, run_ops
+
+    code = "91341800H9EH9J1GRF"
+    ops = [Op(date(2022, 1, 1), "register", {"code": code, "name": "敬亭招标",
+                                             "registered_on": date(2022, 1, 1)}),
+           Op(date(2022, 2, 1), "second_start", {
+               "ref": "c1", "agency": code, "staff_ref": "S-1", "staff_name": "周杰",
+               "department": "采购处", "started_on": date(2022, 2, 1)}),
+           Op(date(2022, 2, 2), "second_end", {"sec": "c1", "ended_on": date(2022, 1, 15)}),
+           Op(date(2022, 2, 3), "withdraw", {"ded": "missing", "reason": "?"})]
+    outcome, refs = Outcome(), {}
+    with ledger.batch() as batch:
+        run_ops(ledger, batch, ops, refs, outcome)
+    assert outcome.recorded == Counter({"register": 1, "second_start": 1})
+    assert sum(outcome.refused.values()) == 2 and len(batch.recorded) == 2
+    assert ledger.agency(code).secondments[f"{code}-S1"].ended_on is None
+    assert ledger.recorder.max_notification_id() == 2

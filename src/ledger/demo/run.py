@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.application import Ledger, Recorded
+from ledger.application import Batch, Ledger, Recorded
 from ledger.demo.plan import Planner
 from ledger.demo.plan_agency import Op
 from ledger.domain.errors import LedgerError
@@ -69,41 +69,50 @@ class Outcome:
     head: int = 0
 
 
-def run_ops(ledger: Ledger, ops: list[Op], refs: dict[str, str], outcome: Outcome) -> None:
-    """Give the operations as commands in batches; a refusal is counted, never raised."""
-    for start in range(0, len(ops), BATCH):
-        with ledger.batch() as batch:
-            for op in ops[start:start + BATCH]:
-                try:
-                    recorded = COMMANDS[op.kind](ledger, op.fields, refs)
-                except LedgerError as error:
-                    outcome.refused[(op.kind, type(error).__name__, str(error)[:80])] += 1
-                    continue
-                except KeyError:  # its subject was itself refused, or lies after `until`
-                    outcome.refused[(op.kind, "SubjectMissing", "")] += 1
-                    continue
-                outcome.recorded[op.kind] += 1
-                if "ref" in op.fields:
-                    refs[op.fields["ref"]] = recorded.id
-        if batch.recorded:
-            outcome.events += len(batch.recorded)
-            outcome.head = batch.recorded[-1].position
+def run_ops(ledger: Ledger, batch: Batch, ops: list[Op], refs: dict[str, str],
+            outcome: Outcome) -> None:
+    """Give the operations as commands in the batch; a refusal is counted and undone, never raised."""
+    for op in ops:
+        batch.savepoint()
+        try:
+            recorded = COMMANDS[op.kind](ledger, op.fields, refs)
+        except LedgerError as error:
+            batch.rollback()
+            outcome.refused[(op.kind, type(error).__name__, str(error)[:80])] += 1
+            continue
+        except KeyError:  # its subject was itself refused, or lies after `until`
+            batch.rollback()
+            outcome.refused[(op.kind, "SubjectMissing", "")] += 1
+            continue
+        outcome.recorded[op.kind] += 1
+        if "ref" in op.fields:
+            refs[op.fields["ref"]] = recorded.id
+
+
+def saved(outcome: Outcome, recorded: list[Recorded]) -> None:
+    if recorded:
+        outcome.events += len(recorded)
+        outcome.head = recorded[-1].position
 
 
 def run_demo(ledger: Ledger, planner: Planner,
              progress: Callable[[int], Any] | None = None) -> Outcome:
-    """Plan and record the whole history; `progress(n)` after each n months recorded."""
-    outcome, refs, waiting, months = Outcome(), {}, [], 0
-    for _, ops in planner.months():
-        # Months go together into batches of about BATCH commands: fewer loads, fewer commits.
-        waiting.extend(ops)
-        months += 1
-        if len(waiting) >= BATCH:
-            run_ops(ledger, waiting, refs, outcome)
-            if progress is not None:
-                progress(months)
-            waiting, months = [], 0
-    run_ops(ledger, waiting, refs, outcome)
+    """Plan and record the whole history; `progress(n)` after each n months recorded.
+
+    One `Ledger.batch()` for the whole history, flushed (one transaction) whenever about
+    BATCH commands are pending at the end of a month: aggregates stay loaded across flushes.
+    """
+    outcome, refs, months = Outcome(), {}, 0
+    with ledger.batch() as batch:
+        for _, ops in planner.months():
+            run_ops(ledger, batch, ops, refs, outcome)
+            months += 1
+            if batch.pending() >= BATCH:
+                saved(outcome, batch.flush())
+                if progress is not None:
+                    progress(months)
+                months = 0
+    saved(outcome, batch.recorded)
     if progress is not None:
         progress(months)
     return outcome

@@ -45,15 +45,28 @@ class Sessions:
 
     def __init__(self) -> None:
         self.made: dict[tuple, str] = {}
+        self.foreign: set[str] = set()  # session ids given that name no session of this ledger
+        self._added: list[tuple] = []
+
+    def savepoint(self) -> None:
+        self._added = []
+
+    def rollback(self) -> None:
+        """Forget the sessions held since the savepoint (their row was refused)."""
+        for key in self._added:
+            self.made.pop(key, None)
+        self._added = []
 
     def session_for(self, ledger: Ledger, by: Principal, row: Row) -> str:
         given = row.text("session_id")
-        if given and given not in self.made.values():
+        if given and given not in self.foreign:
             try:
                 ledger.training_session(given)
                 return given
             except NotFound:
-                pass  # a session of another ledger: hold it here once, under the same key
+                # A session of another ledger: hold it here once, under the same key. (Ids
+                # of sessions held by this file are new: no row can name one.)
+                self.foreign.add(given)
         kind = KINDS_OF_TRAINING.get(row.text("kind") or "")
         if kind is None:
             raise InvalidInput.field(header("kind"), f"{row.text('kind')!r} 不是培训类型 "
@@ -61,6 +74,7 @@ class Sessions:
         key = (given or "", kind, row.day("held_on"), row.text("topic"), row.number("hours"))
         if key not in self.made:
             self.made[key] = ledger.hold_training_session(by, *key[1:]).id
+            self._added.append(key)
         return self.made[key]
 
 

@@ -10,9 +10,9 @@ from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViola
 from ledger.domain.principals import RECORD, Principal, authorize
 from ledger.imports.reader import read_sheets
 from ledger.imports.rows import COMMANDS, Row, Sessions
-from ledger.imports.staging import StagedLedger
 
 REFUSALS = (InvalidInput, RuleViolation, NotFound, NotPermitted)
+PROGRESS_EVERY = 500  # rows between progress reports
 
 
 @dataclass(frozen=True)
@@ -52,30 +52,38 @@ def count_rows(data: bytes, filename: str) -> int:
 def import_file(ledger: Ledger, by: Principal, data: bytes, filename: str,
                 accept_valid: bool = False,
                 progress: Callable[[int], None] = lambda n: None) -> Report:
-    """Check every row against the ledger's rules in a staging ledger, then record all or none.
+    """Check every row against the ledger's rules in one batch, then record all or none.
 
-    By default one refused row records nothing; with `accept_valid` the valid rows are recorded
-    (still in one transaction) and the refused ones reported.
+    The rows' commands run in a `Ledger.batch()`: checked one by one exactly as the API's,
+    kept in memory, later rows seeing earlier ones; a refused row is rolled back to the
+    savepoint taken before it. By default one refused row records nothing (the batch is
+    cancelled); with `accept_valid` the valid rows are recorded (still in one transaction)
+    and the refused ones reported.
     """
     authorize(by, RECORD)
-    staging, sessions, report = StagedLedger(ledger), Sessions(), Report()
-    for sheet in read_sheets(data, filename):
-        for cells, number in zip(sheet.rows, sheet.numbers):
-            report.rows += 1
-            staging.begin_row()
-            sessions_before = dict(sessions.made)
-            try:
-                COMMANDS[sheet.kind](staging, by, Row(sheet.kind, cells), sessions)
-                report.accepted += 1
-            except REFUSALS as error:
-                staging.rollback_row()
-                sessions.made = sessions_before
-                report.refused.append(Refusal(sheet.name, number, error.message))
-            progress(1)
-    if report.refused and not accept_valid:
-        staging.close()
-        return report
-    report.events = staging.pending()
-    report.position = staging.commit()
+    sessions, report = Sessions(), Report()
+    sheets = read_sheets(data, filename)
+    with ledger.batch() as batch:
+        for sheet in sheets:
+            command = COMMANDS[sheet.kind]
+            for cells, number in zip(sheet.rows, sheet.numbers):
+                report.rows += 1
+                batch.savepoint()
+                sessions.savepoint()
+                try:
+                    command(ledger, by, Row(sheet.kind, cells), sessions)
+                    report.accepted += 1
+                except REFUSALS as error:
+                    batch.rollback()
+                    sessions.rollback()
+                    report.refused.append(Refusal(sheet.name, number, error.message))
+                if report.rows % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)
+        progress(report.rows % PROGRESS_EVERY)
+        if report.refused and not accept_valid:
+            batch.cancel()
+            return report
+        report.events = batch.pending()
+    report.position = batch.recorded[-1].position if batch.recorded else 0
     report.recorded = True
     return report

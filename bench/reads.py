@@ -9,7 +9,12 @@ from collections.abc import Callable
 from datetime import date
 
 from ledger.application import Ledger
+from ledger.domain.errors import NotFound, RuleViolation
+from ledger.domain.principals import Principal
+from ledger.domain.scoring import month_bounds
 from ledger.projections.queries import AsOf, ReadSide
+
+WRITER = Principal("bench.regulator", "regulator")  # records (and withdraws) the page-bench writes
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -30,7 +35,8 @@ def timed(call: Callable[[], object], count: int, budget: float) -> tuple[float,
 
 def read_latencies(url: str, since: date, count: int = 200,
                    budget: float = 30.0) -> dict[str, tuple]:
-    """Each query's (p50 ms, p99 ms, samples) on random agencies.
+    """Each query's (p50 ms, p99 ms, samples) on random agencies, then standings pages
+    (`bench.pages.page_latencies`: random offsets, and the first page after each write).
 
     As-of queries ask about agencies registered before the history began (`since`), which
     the demo records first, so they exist at every asked position.
@@ -65,5 +71,57 @@ def read_latencies(url: str, since: date, count: int = 200,
     for label, call in queries.items():
         heavy = "annual" in label
         result[label] = timed(call, 10 if heavy else count, budget)
+    ledger.close()
+    result.update(page_latencies(url, month, count=count, budget=budget))
+    return result
+
+
+def page_latencies(url: str, month: str, count: int = 200, writes: int = 25,
+                   budget: float = 30.0, limit: int = 50) -> dict[str, tuple]:
+    """(p50 ms, p99 ms, samples) of standings pages: random offsets, and page 1 after writes.
+
+    Each write is a deduction recorded on a ranked agency and then withdrawn (two events added
+    to the store; the month's scores end as they were). The read models are caught up to the
+    write first, as the API's write does before answering, so the timed read is the one that
+    brings the ranked month up to date.
+    """
+    ledger = Ledger(url=url)
+    side = ReadSide(ledger)
+    side.refresh()
+    first = side.standings(month, limit=limit)
+    total = first["total"]
+    rng = random.Random(2)
+    offset = lambda: rng.randrange(0, max(1, total - limit + 1))  # noqa: E731
+    result = {}
+    for label, basis in (("current", "current"), ("published", "published")):
+        try:
+            side.standings(month, basis, limit=limit)
+        except NotFound:  # a month never published has no published pages
+            continue
+        samples, deadline = [], time.perf_counter() + budget
+        while len(samples) < count and time.perf_counter() < deadline:
+            at = offset()
+            started = time.perf_counter()
+            side.standings(month, basis, limit=limit, offset=at)
+            samples.append(time.perf_counter() - started)
+        result[f"standings page {limit} ({label}, random offset)"] = (
+            *percentiles(samples), len(samples))
+    codes = [r["agency"] for r in first["rows"]]
+    day = min(month_bounds(month)[1], ledger.today())
+    samples = []
+    for _ in range(writes):
+        try:  # an agency deregistered during the month takes no deduction on its last day
+            recorded = ledger.record_deduction(WRITER, rng.choice(codes), "D15", day,
+                                               "bench: page after a write")
+        except RuleViolation:
+            continue
+        for write in (recorded, ledger.withdraw_deduction(WRITER, recorded.id, "bench")):
+            side.wait_for(write.position)
+            started = time.perf_counter()
+            side.standings(month, limit=limit)
+            samples.append(time.perf_counter() - started)
+    if samples:
+        result[f"standings page 1 after a write ({limit} rows)"] = (*percentiles(samples),
+                                                                    len(samples))
     ledger.close()
     return result

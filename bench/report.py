@@ -45,10 +45,11 @@ def table(rows: list[dict]) -> str:
     out += ["| read (ReadSide, in process) | " + " | ".join(
         f"{r['scale']}/{r['backend']} p50 / p99 ms" for r in rows) + " |",
         "|---|" + "---|" * len(rows)]
-    labels = list(rows[0]["reads"]) if rows else []
+    labels = list(dict.fromkeys(label for r in rows for label in r["reads"]))
     for label in labels:
         out.append(f"| {label} | " + " | ".join(
-            "{:.1f} / {:.1f} (n={})".format(*r["reads"][label]) for r in rows) + " |")
+            "{:.1f} / {:.1f} (n={})".format(*r["reads"][label]) if label in r["reads"] else "-"
+            for r in rows) + " |")
     http_rows = [r for r in rows if "http" in r]
     if http_rows:
         out += ["", "| HTTP writes (`ledger serve`, 127.0.0.1) | workers | clients | accepted | "

@@ -13,7 +13,7 @@ from bisect import bisect_left, insort
 from collections import OrderedDict
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, cast, literal, null, or_, select, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import month_bounds, normalise
@@ -71,34 +71,38 @@ def month_rows(conn: Connection, gen: int, month: str,
     """The standings rows (no rank) of every agency assessed in the month, or of `codes`,
     and the position of the read-model state they were read at (None: `gen` was retired).
 
-    One statement, so one consistent state: the tracking row is its first table, outer-joined
-    to the agencies, so it answers even when no agency matches.
+    One statement, so one consistent state; a UNION ALL of three plain index scans rather than
+    joins, whose plans PostgreSQL gets badly wrong on tables not yet analysed (a new generation).
     """
     first, last = month_bounds(month)
     p, a, m = t.projection.c, t.agency.c, t.month.c
-    assessed = and_(a.gen == p.gen, a.registered_on <= last,
-                    or_(a.deregistered_on.is_(None), a.deregistered_on >= first))
+    none = lambda: cast(null(), String)  # noqa: E731 - a typed NULL for the other parts' columns
+    agencies = select(literal(1), literal(0), a.code, a.name, none(), none(), none()).where(
+        a.gen == gen, a.registered_on <= last,
+        or_(a.deregistered_on.is_(None), a.deregistered_on >= first))
+    scores = select(literal(2), literal(0), m.agency, none(), m.score, m.deducted_points,
+                    m.pending_points).where(m.gen == gen, m.month == month)
     if codes is not None:
-        assessed = and_(assessed, a.code.in_(codes))
-    query = (select(p.position, a.code, a.name, m.score, m.deducted_points, m.pending_points)
-             .select_from(t.projection.outerjoin(t.agency, assessed).outerjoin(t.month, and_(
-                 m.gen == a.gen, m.agency == a.code, m.month == month)))
-             .where(p.name == ASSESSMENTS, p.gen == gen, p.status == "active"))
-    rows, position = {}, None
-    for r in conn.execute(query):
-        position = r.position
-        if r.code is not None:
-            rows[r.code] = _row(r)
-    return rows, position
+        agencies, scores = agencies.where(a.code.in_(codes)), scores.where(m.agency.in_(codes))
+    tracking = select(literal(0), p.position, none(), none(), none(), none(), none()).where(
+        p.name == ASSESSMENTS, p.gen == gen, p.status == "active")
+    position, names, figures = None, {}, {}
+    for part, at, code, name, *numbers in conn.execute(union_all(tracking, agencies, scores)):
+        if part == 0:
+            position = at
+        elif part == 1:
+            names[code] = name
+        else:
+            figures[code] = numbers
+    return {code: _row(code, name, figures.get(code)) for code, name in names.items()}, position
 
 
-def _row(r) -> dict:
-    if r.score is None:  # no month row: nothing was deducted in the month
+def _row(code: str, name: str, figures: list[str] | None) -> dict:
+    if figures is None:  # no month row: nothing was deducted in the month
         score, deducted, pending = HUNDRED, ZERO, ZERO
     else:
-        score, deducted, pending = (normalise(Decimal(v)) for v in (
-            r.score, r.deducted_points, r.pending_points))
-    return {"agency": r.code, "name": r.name, "score": score, "deducted_points": deducted,
+        score, deducted, pending = (normalise(Decimal(v)) for v in figures)
+    return {"agency": code, "name": name, "score": score, "deducted_points": deducted,
             "pending_points": pending}
 
 

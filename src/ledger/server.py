@@ -11,7 +11,12 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss'
 
 
 class Server(BaseApplication):
-    """gunicorn configured in code; each worker builds its own app (and database engine)."""
+    """gunicorn configured in code; each worker builds its own app (and database engine).
+
+    Any other gunicorn setting can be given in GUNICORN_CMD_ARGS, as for gunicorn's own
+    command (e.g. `GUNICORN_CMD_ARGS="--threads 4"`); the address and worker count given to
+    `ledger serve` win over it.
+    """
 
     def __init__(self, bind: str, workers: int) -> None:
         self.settings = {"bind": bind, "workers": workers, "preload_app": False,
@@ -22,6 +27,10 @@ class Server(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.settings.items():
             self.cfg.set(key, value)
+        env_args = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for key, value in vars(env_args).items():
+            if value is not None and key not in ("args", "bind", "workers"):
+                self.cfg.set(key.lower(), value)
 
     def load(self):
         from ledger.api import create_app

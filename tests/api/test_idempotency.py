@@ -82,7 +82,7 @@ def test_a_write_whose_resource_cannot_be_read_back_is_acknowledged_and_not_repe
         sqlite_app, sqlite_callers):
     side = sqlite_app.extensions["ledger"].read_side
 
-    def too_slow(position, timeout=10.0):
+    def too_slow(position, timeout=10.0, names=()):
         raise TimeoutError(f"projection has not reached {position}")
     side.wait_for = too_slow
     key = {"Idempotency-Key": "register-while-slow"}

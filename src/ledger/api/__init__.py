@@ -21,6 +21,11 @@ from ledger.integrity.autosign import PublicationSigner
 from ledger.projections.queries import ReadSide
 from ledger.web import init_web
 
+# Each worker keeps the aggregates it loaded (an agency, the rule set) and reads only the
+# events recorded since (eventsourcing's fast-forward), instead of replaying each for every
+# command; commands get a copy, so a refused one leaves the cached aggregate as it was.
+AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+
 BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
               standings, operations)
 
@@ -39,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     url = database_url({"LEDGER_DATABASE_URL": app.config["DATABASE_URL"]}
                        if app.config["DATABASE_URL"] else None)
-    ledger = Ledger(url=url, today=app.config["TODAY"])
+    ledger = Ledger(url=url, today=app.config["TODAY"], env=AGGREGATE_CACHE)
     app.extensions["ledger"] = Services(ledger, app.config["READ_SIDE"](ledger, today=app.config["TODAY"]),
                                         ThrottledTokens(ledger.engine, AuthFailures(
                                             ledger.engine, app.config["AUTH_FAILURE_LIMIT"],

@@ -11,9 +11,11 @@ from ledger.api.idempotency import IdempotencyKeys
 from ledger.application import Ledger, Recorded
 from ledger.integrity.autosign import PublicationSigner
 from ledger.projections.queries import ReadSide
+from ledger.projections.runner import ASSESSMENTS
 from ledger.tokens import Tokens
 
 log = logging.getLogger(__name__)
+WRITE_RESOURCES = (ASSESSMENTS,)  # the read models a write's response is read from
 
 
 @dataclass
@@ -46,10 +48,14 @@ def read_side() -> ReadSide:
 
 
 def read_after(recorded: Recorded) -> ReadSide:
-    """The read side once it has applied the write just made (read-your-writes)."""
+    """The read side once it has applied the write just made (read-your-writes).
+
+    Every write's resource is read from the `assessments` read model, so only that one is
+    waited for; the event index catches up on the next read of it (`ReadBase._gen`).
+    """
     g.recorded = recorded  # from here on a failure must still acknowledge the write
     side = read_side()
-    side.wait_for(recorded.position)
+    side.wait_for(recorded.position, names=WRITE_RESOURCES)
     return side
 
 

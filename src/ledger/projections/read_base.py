@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, create_engine, event, func, select
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
@@ -19,36 +20,131 @@ from ledger.projections.fold import Changes
 from ledger.projections.runner import ASSESSMENTS, NAMES, Projections
 from ledger.projections.state import AgencyState
 
+CATCH_UP_BATCH = 500  # events applied per transaction when a request catches a model up
+
+
+def read_model_engine(ledger: Any) -> Engine:
+    """An engine for the read models whose commits do not wait for the disk.
+
+    The log's own commits (the ledger's engine) stay fully durable: a write is acknowledged
+    only once its event is on disk. A read-model commit is only ever derived from the log and
+    holds its own tracking position, so losing the last few to a power cut (never to a crash
+    of the application: the database still has them) just leaves the projection a little
+    behind, and the next read catches it up again. Both backends keep their log in order, so
+    the next durable commit of an event also makes every read-model commit before it durable.
+    SQLite in WAL mode: `synchronous=NORMAL`; PostgreSQL: `synchronous_commit=off`. An
+    in-memory SQLite database cannot have a second engine and keeps the ledger's.
+    """
+    engine = ledger.engine
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        relaxed = create_engine(url, connect_args={"options": "-c synchronous_commit=off"})
+    elif url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and "mode=memory" not in str(url):
+        relaxed = create_engine(url)
+
+        @event.listens_for(relaxed, "connect")
+        def _normal(dbapi_connection, _record) -> None:
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    else:
+        return engine
+    _share_disconnects(engine, relaxed)
+    return relaxed
+
+
+def _share_disconnects(one: Engine, other: Engine) -> None:
+    """A lost database connection noticed on either engine drops the other's idle ones too.
+
+    So one request answers 503 and the next one succeeds, as with a single engine, instead of
+    each engine failing once in turn on connections the server already closed.
+    """
+    for noticed, stale in ((one, other), (other, one)):
+        ref = weakref.ref(stale)
+
+        def drop(context, ref=ref) -> None:
+            engine = ref()
+            if context.is_disconnect and engine is not None:
+                engine.dispose(close=False)
+        event.listen(noticed, "handle_error", drop)
+
+
+class _ReadModelStore:
+    """The ledger as the projections see it: its log and mapper, the read models' engine."""
+
+    def __init__(self, ledger: Any, engine: Engine) -> None:
+        self._ledger = ledger
+        self.engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ledger, name)
+
 
 class ReadBase:
     """The read models of one ledger, always caught up with the log before answering."""
 
     def __init__(self, ledger: Any, today: Callable[[], date] = today_in_china) -> None:
-        self.runner = Projections(ledger)
+        self._ledger_engine = ledger.engine
+        self._own_engine = read_model_engine(ledger)
+        store = ledger if self._own_engine is ledger.engine else \
+            _ReadModelStore(ledger, self._own_engine)
+        self.runner = Projections(store)
         self.engine = self.runner.engine
         self.as_of_reader = AsOfReader(self.runner)
         self.today = today
         self._rebuilds: dict[str, threading.Thread] = {}
         self._memo_rows: dict[tuple, list[dict]] = {}
 
-    def refresh(self) -> None:
-        """Apply any events the read models have not seen yet."""
-        head = self.runner.head()
-        for name in NAMES:
-            if self.runner.active(name)[1] < head:
-                self.runner.catch_up(name)
+    def close(self) -> None:
+        """Release the read models' own connections (the ledger closes its engine)."""
+        if self._own_engine is not self._ledger_engine:
+            self._own_engine.dispose()
 
-    def wait_for(self, position: int, timeout: float = 10.0) -> None:
-        """Block until every projection has applied `position` (read-your-writes)."""
+    def _positions(self) -> tuple[int, dict[str, tuple[int, int]]]:
+        """The log head and each projection's active (generation, position), in one query."""
+        p = t.projection.c
+        head = select(func.max(self.runner.events.c.id)).scalar_subquery()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(p.name, p.gen, p.position, head.label("head"))
+                                .where(p.status == "active")).all()
+        return (rows[0].head or 0) if rows else 0, {r.name: (r.gen, r.position) for r in rows}
+
+    def refresh(self, names: tuple[str, ...] = NAMES) -> dict[str, int]:
+        """Apply any events the named read models (default: all) have not seen yet.
+
+        Returns the generation of each that serves reads.
+        """
+        head, active = self._positions()
+        gens = {}
+        for name in names:
+            gen, position = active[name]
+            if position < head:
+                self.runner.catch_up(name)
+                gen = self.runner.active(name)[0]  # a rebuild may have switched it meanwhile
+            gens[name] = gen
+        return gens
+
+    def wait_for(self, position: int, timeout: float = 10.0,
+                 names: tuple[str, ...] = NAMES) -> None:
+        """Block until the named projections (default: all) have applied `position`.
+
+        A write's response waits for `assessments` only (what its resource is read from);
+        the event index is caught up by the next read that needs it (see `_gen`), so the
+        write still shows there on the client's next GET.
+        """
         deadline = time.monotonic() + timeout
-        for name in NAMES:
-            while self.runner.active(name)[1] < position:
-                self.runner.catch_up(name, until=position)
-                if self.runner.active(name)[1] >= position:
+        for name in names:
+            gen, reached = self.runner.active(name)
+            while reached < position:
+                done = self.runner.process_batch(name, gen, limit=CATCH_UP_BATCH)
+                if 0 < done < CATCH_UP_BATCH:
+                    # A batch stops short only at the head of the log, which held `position`
+                    # (committed before this call) when the batch read it under the lock.
                     break
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"projection {name} has not reached {position}")
-                time.sleep(0.01)
+                gen, reached = self.runner.active(name)
+                if done == 0 and reached < position:  # a rebuild is switching generations
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"projection {name} has not reached {position}")
+                    time.sleep(0.01)
 
     def resolve_as_of(self, as_of: AsOf) -> int:
         return self.as_of_reader.resolve(as_of)[0]
@@ -66,8 +162,8 @@ class ReadBase:
         return [dict(r) for r in rows]
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
-        self.refresh()
-        return self.runner.active(name)[0]
+        """The generation of `name` that serves reads, caught up with the log first."""
+        return self.refresh((name,))[name]
 
     def _agency_state(self, code: str, as_of: AsOf | None = None,
                       changes: Changes | None = None,

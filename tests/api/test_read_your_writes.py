@@ -1,0 +1,72 @@
+"""Read-your-writes with a write path that waits only for what its response is read from.
+
+A write answers once the `assessments` read model holds it; the event index is caught up by
+the next read that needs it. Several workers (apps on one store) each cache aggregates and
+fold state, and must still see each other's writes.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX
+from tests.api.conftest import A, Callers, head, make_app
+from tests.api.test_writes import deduct, register
+
+
+def positions(app) -> dict[str, int]:
+    runner = app.extensions["ledger"].read_side.runner
+    return {name: runner.active(name)[1] for name in (ASSESSMENTS, EVENT_INDEX)}
+
+
+def test_a_write_answers_before_the_event_index_and_the_next_get_still_shows_it(app, callers):
+    register(callers.regulator)
+    ded = deduct(callers.regulator)
+    # The response is whole, with computed fields, and equal to what a GET answers.
+    assert ded["effective_points"] == 2 and ded["status"] == "standing"
+    [again] = callers.regulator.get(f"/api/v1/agencies/{A}/deductions").get_json()
+    assert {k: v for k, v in ded.items() if k not in ("position", "recorded_at")} == \
+        {k: v for k, v in again.items() if k not in ("position", "recorded_at")}
+    # The write did not wait for the event index ...
+    assert positions(app)[ASSESSMENTS] == ded["position"] == head(app)
+    assert positions(app)[EVENT_INDEX] < ded["position"]
+    # ... and yet the events route shows it at once.
+    events = callers.auditor.get(f"/api/v1/agencies/{A}/events").get_json()
+    assert [e["event"] for e in events] == ["AgencyRegistered", "DeductionRecorded"]
+    assert events[-1]["position"] == ded["position"]
+    assert positions(app)[EVENT_INDEX] == head(app)
+
+
+def test_another_worker_sees_a_write_at_once_and_refuses_on_fresh_state(app, callers,
+                                                                        database_url):
+    """Two apps on one store, as two gunicorn workers: caches never hide the other's writes."""
+    other = make_app(database_url)
+    try:
+        theirs = Callers(other)
+        register(callers.regulator)
+        first = deduct(theirs.regulator, found_on="2022-01-10")  # caches agency A there
+        mine = deduct(callers.regulator, found_on="2022-02-10")
+        listed = theirs.regulator.get(f"/api/v1/agencies/{A}/deductions").get_json()
+        assert [d["id"] for d in listed] == [first["id"], mine["id"]]
+        events = theirs.auditor.get(f"/api/v1/agencies/{A}/events").get_json()
+        assert events[-1]["position"] == mine["position"]
+        # Deregistered through this app; the other app's cached Agency must see it.
+        done = callers.regulator.post(f"/api/v1/agencies/{A}/deregistration",
+                                      json={"deregistered_on": "2022-03-01"})
+        assert done.status_code == 201, done.get_json()
+        late = theirs.regulator.post(f"/api/v1/agencies/{A}/deductions", json={
+            "rule_code": "D01", "found_on": "2022-04-10", "reason": "after deregistration"})
+        assert late.status_code == 409, late.get_json()
+        assert "not registered" in late.get_json()["message"]
+    finally:
+        other.extensions["ledger"].close()
+
+
+def test_the_log_commits_durably_and_only_the_read_models_relax(sqlite_app):
+    """SQLite: events (and tokens, keys) with synchronous=FULL; read models with NORMAL."""
+    services = sqlite_app.extensions["ledger"]
+    with services.ledger.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL
+    with services.read_side.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ledger.projections import tables as t
 from ledger.projections.queries import ReadSide
+from ledger.projections.bulk import AssessmentsRebuild
 from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX, Projections
 from tests.projections.support import snapshot
 from tests.scenario import replay
@@ -37,29 +38,60 @@ def test_retired_generation_rows_are_removed_after_the_switch(replayed):
     assert left == []
 
 
+def small_steps(runner, **settings):
+    """Make `runner`'s rebuilds read 7 events at a time and checkpoint every 14."""
+    def bulk(gen, progress=None):
+        return AssessmentsRebuild(runner, gen, progress, checkpoint_events=14, chunk=7,
+                                  append_flush=3, **settings)
+    runner.bulk_rebuild = bulk
+
+
 def test_a_rebuild_killed_part_way_resumes_to_the_clean_result(replayed, ledger):
     clean = snapshot(replayed, CODES, [2022])
     runner = replayed.runner
-    # Simulate a crash: a new generation is built for a few batches, then the process dies.
+    # Simulate a crash: a new generation is built for a few checkpoints, with trail rows
+    # flushed after the last one, then the process dies.
     crashed = Projections(ledger)
-    original = crashed.process_batch
+    small_steps(crashed)
+    original = AssessmentsRebuild._checkpoint
     calls = {"n": 0}
 
-    def dying_batch(name, gen, limit=500):
+    def dying_checkpoint(self, *args):
         calls["n"] += 1
-        if calls["n"] > 3:
+        if calls["n"] > 2:
             raise KeyboardInterrupt("killed")
-        return original(name, gen, limit=7)
-    crashed.process_batch = dying_batch
-    with pytest.raises(KeyboardInterrupt):
-        crashed.rebuild(ASSESSMENTS)
+        return original(self, *args)
+    AssessmentsRebuild._checkpoint = dying_checkpoint
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            crashed.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._checkpoint = original
     status = {s["name"]: s for s in runner.status()}[ASSESSMENTS]
-    assert status["status"] == "rebuilding" and 0 < status["rebuild_position"] < 52
+    assert status["status"] == "rebuilding" and status["rebuild_position"] == 28
+    with ledger.engine.connect() as conn:
+        beyond = conn.execute(select(t.trail.c.position).where(
+            t.trail.c.gen == replayed.runner.active(ASSESSMENTS)[0] + 1,
+            t.trail.c.position > 28)).all()
+    assert beyond  # rows flushed after the last checkpoint, which the resume must drop
     # Reads are still served by the current generation while the rebuild is unfinished.
     assert snapshot(replayed, CODES, [2022]) == clean
     # A fresh process resumes the half-built generation instead of starting again.
     resumed = Projections(ledger)
-    gen = resumed.rebuild(ASSESSMENTS)
+    small_steps(resumed)
+    started = {}
+    original_start = AssessmentsRebuild._start
+
+    def recording_start(self):
+        model, position = original_start(self)
+        started["position"] = position
+        return model, position
+    AssessmentsRebuild._start = recording_start
+    try:
+        gen = resumed.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._start = original_start
+    assert started["position"] == 28
     assert resumed.active(ASSESSMENTS)[0] == gen
     assert snapshot(ReadSide(ledger), CODES, [2022]) == clean
 
@@ -68,18 +100,20 @@ def test_events_recorded_during_a_rebuild_reach_the_new_generation(replayed, led
     from tests.scenario import REGULATOR
     from datetime import date
     runner = replayed.runner
-    original = runner.process_batch
+    small_steps(runner)
+    original = runner.read_events
     recorded = {}
 
-    def batch_then_write(name, gen, limit=500):
-        done = original(name, gen, limit=10)
-        if not recorded:
+    def read_then_write(conn, after, limit):
+        events = original(conn, after, limit)
+        if not recorded and after > 0:
             recorded["r"] = ledger.record_deduction(
                 REGULATOR, CODES[0], "D02", date(2022, 11, 8), "result notice late")
-        return done
-    runner.process_batch = batch_then_write
+        return events
+    runner.read_events = read_then_write
     runner.rebuild(ASSESSMENTS)
-    runner.process_batch = original
+    del runner.read_events
+    assert recorded
     month = replayed.month(CODES[0], "2022-11")
     assert [d["id"] for d in month["deductions"]] == [recorded["r"].id]
     assert month["score"] == 98

@@ -13,7 +13,7 @@ from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
 )
-from ledger.projections.views import score_in
+from ledger.projections.views import forget_months, score_in
 
 AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
@@ -141,7 +141,7 @@ class LedgerModel:
         changes.streams.append((d.id, "deduction", agency.code))
 
         def mutate() -> None:
-            agency.deductions[d.id] = d
+            agency.add_deduction(d)
         self._change_deduction(agency, d, mutate, position, e, changes,
                                f"{d.rule_code} recorded: {d.base_points} points "
                                f"(rule set {d.rule_version}); {d.reason}")
@@ -202,10 +202,13 @@ class LedgerModel:
         depends on this deduction.
         """
         last = d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS)
-        months = sorted({d.month} | {o.month for o in agency.same_code(d.rule_code)
-                                     if d.found_on < o.found_on <= last})
+        doubled = [o for o in agency.same_code(d.rule_code) if d.found_on < o.found_on <= last]
+        months = sorted({d.month} | {o.month for o in doubled})
         before = {m: score_in(agency, m) for m in months}
         mutate()
+        for changed in (d, *doubled):
+            changed.forget()
+        forget_months(agency, months)
         after = {m: score_in(agency, m) for m in months}
         name = event_name(e)
         for m in months:

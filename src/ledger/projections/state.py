@@ -67,6 +67,18 @@ class DeductionState:
                                 dispute.outcome if dispute else None)
 
     def facts(self) -> DeductionFacts:
+        """What scoring needs; kept until the fold changes this deduction (`forget`)."""
+        kept = self.__dict__.get("_facts")
+        if kept is None:
+            kept = self.__dict__["_facts"] = self._facts()
+        return kept
+
+    def forget(self) -> None:
+        """Drop what was derived from this deduction's state; the fold calls it on a change."""
+        self.__dict__.pop("_facts", None)
+        self.__dict__.pop("_effect", None)
+
+    def _facts(self) -> DeductionFacts:
         return DeductionFacts(
             id=self.id, rule_code=self.rule_code, base_points=self.base_points,
             serious=self.serious, rectifiable=self.rectifiable, found_on=self.found_on,
@@ -116,6 +128,15 @@ class AgencyState:
     ratings: list[RatingState] = field(default_factory=list)
     provincial: dict[int, Decimal] = field(default_factory=dict)
     attendance: list[AttendanceState] = field(default_factory=list)
+
+    def add_deduction(self, d: DeductionState) -> None:
+        """Add a deduction, keeping the month and code index up to date."""
+        self.deductions[d.id] = d
+        cached = self.__dict__.get("_by")
+        if cached is not None and cached[0] == len(self.deductions) - 1:
+            cached[1].setdefault(d.month, []).append(d)
+            cached[2].setdefault(d.rule_code, []).append(d)
+            self.__dict__["_by"] = (len(self.deductions), cached[1], cached[2])
 
     def deductions_in(self, month: str) -> list[DeductionState]:
         return list(self._index()[0].get(month, ()))

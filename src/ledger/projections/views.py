@@ -24,22 +24,43 @@ class MonthFigures:
 
 
 def deduction_effect(agency: AgencyState, deduction: DeductionState) -> Effect:
-    # Only same-code deductions found in the 90 days before can double it (scoring.doubles).
-    first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
-    others = [d.facts() for d in agency.same_code(deduction.rule_code)
-              if first <= d.found_on < deduction.found_on]
-    return effect(deduction.facts(), others)
+    """The deduction's effect, kept on it until the fold changes it or one that can double it."""
+    kept = deduction.__dict__.get("_effect")
+    if kept is None:
+        # Only same-code deductions found in the 90 days before can double it (scoring.doubles).
+        first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
+        others = [d.facts() for d in agency.same_code(deduction.rule_code)
+                  if first <= d.found_on < deduction.found_on]
+        kept = deduction.__dict__["_effect"] = effect(deduction.facts(), others)
+    return kept
 
 
 def month_figures(agency: AgencyState, month: str) -> MonthFigures:
-    effects = {d.id: deduction_effect(agency, d) for d in agency.deductions_in(month)}
-    values = list(effects.values())
-    return MonthFigures(
-        score=month_score(values),
-        deducted_points=sum((e.effective_points for e in values), ZERO),
-        pending_points=sum((e.pending_points for e in values), ZERO),
-        effects=effects,
-    )
+    """The month's figures, computed once and kept on the state until a change forgets them.
+
+    The fold is the only code that changes a folded agency, and it calls `forget_months` for
+    every month a change can move (see `fold.LedgerModel._change_deduction`).
+    """
+    cache = agency.__dict__.setdefault("_figures", {})
+    figures = cache.get(month)
+    if figures is None:
+        effects = {d.id: deduction_effect(agency, d) for d in agency.deductions_in(month)}
+        values = list(effects.values())
+        figures = cache[month] = MonthFigures(
+            score=month_score(values),
+            deducted_points=sum((e.effective_points for e in values), ZERO),
+            pending_points=sum((e.pending_points for e in values), ZERO),
+            effects=effects,
+        )
+    return figures
+
+
+def forget_months(agency: AgencyState, months: list[str]) -> None:
+    """Drop the kept figures of months whose deductions changed."""
+    cache = agency.__dict__.get("_figures")
+    if cache:
+        for month in months:
+            cache.pop(month, None)
 
 
 def registered_in(agency: AgencyState, month: str) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import month_bounds, normalise
 from ledger.projections import tables as t
+from ledger.projections.rows import insert_rows
 from ledger.projections.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.state import SessionState
@@ -55,33 +56,38 @@ def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Chang
     if changes.agencies:
         conn.execute(delete(t.agency).where(t.agency.c.gen == gen,
                                             t.agency.c.code.in_(changes.agencies)))
-        conn.execute(insert(t.agency), [_agency_row(gen, model.agencies[c])
-                                        for c in changes.agencies])
+        insert_rows(conn, t.agency, [_agency_row(gen, model.agencies[c])
+                                     for c in changes.agencies])
     if changes.months:
         _write_months(conn, gen, model, changes.months)
-    if changes.trail:
-        conn.execute(insert(t.trail), [
-            {"gen": gen, "agency": e.agency, "month": e.month, "position": e.position,
-             "recorded_at": e.recorded_at, "recorded_by": e.recorded_by, "event": e.event,
-             "deduction_id": e.deduction_id, "summary": e.summary,
-             "score_before": _s(e.score_before), "score_after": _s(e.score_after)}
-            for e in changes.trail])
+    insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
     if changes.sessions:
         conn.execute(delete(t.session).where(t.session.c.gen == gen,
                                              t.session.c.id.in_(changes.sessions)))
-        conn.execute(insert(t.session), [
+        insert_rows(conn, t.session, [
             {"gen": gen, "id": s.id, "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
              "hours": str(s.hours), "attendance": s.attendance, "recorded_at": s.recorded_at}
             for s in (model.sessions[i] for i in changes.sessions)])
-    if changes.attendance:
-        conn.execute(insert(t.attendance), [
-            {"gen": gen, "session_id": sid, "agency": code, "staff_ref": ref,
-             "staff_name": name, "position": pos}
-            for sid, code, ref, name, pos in changes.attendance])
-    if changes.streams:
-        conn.execute(insert(t.stream), [
-            {"gen": gen, "originator_id": oid, "kind": kind, "agency": code}
-            for oid, kind, code in changes.streams])
+    insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
+    insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
+
+
+def attendance_rows(gen: int, attendance: list) -> list[dict]:
+    return [{"gen": gen, "session_id": sid, "agency": code, "staff_ref": ref,
+             "staff_name": name, "position": pos} for sid, code, ref, name, pos in attendance]
+
+
+def stream_rows(gen: int, streams: list) -> list[dict]:
+    return [{"gen": gen, "originator_id": oid, "kind": kind, "agency": code}
+            for oid, kind, code in streams]
+
+
+def trail_rows(gen: int, trail: list) -> list[dict]:
+    return [{"gen": gen, "agency": e.agency, "month": e.month, "position": e.position,
+             "recorded_at": e.recorded_at, "recorded_by": e.recorded_by, "event": e.event,
+             "deduction_id": e.deduction_id, "summary": e.summary,
+             "score_before": _s(e.score_before), "score_after": _s(e.score_after)}
+            for e in trail]
 
 
 def _s(value) -> str | None:
@@ -123,9 +129,8 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set) -
     if ids:
         conn.execute(delete(t.deduction).where(t.deduction.c.gen == gen,
                                                t.deduction.c.id.in_(ids)))
-        conn.execute(insert(t.deduction), deduction_rows)
-    if month_rows:
-        conn.execute(insert(t.month), month_rows)
+        insert_rows(conn, t.deduction, deduction_rows)
+    insert_rows(conn, t.month, month_rows)
 
 
 def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:

@@ -1,0 +1,146 @@
+"""Full rebuilds of the assessments read model: fold the log in memory, write each row once.
+
+The incremental path (`Projections.process_batch`) loads the agencies a batch touches, folds the
+batch and rewrites those agencies' rows with the tracking position, so a rebuild through it
+rewrote every agency's state once per batch. A rebuild instead folds the whole log into one
+model that holds every agency and writes:
+
+- append-only rows (trail, attendance, streams) in their own short transactions whenever
+  `APPEND_FLUSH` of them are pending, so memory does not grow with the log;
+- every other row (agencies, months, deductions, sessions, publications) with the tracking
+  position at a checkpoint: at the end, and every `CHECKPOINT_SECONDS` of folding before it, so
+  a crash loses at most that much work.
+
+A rebuild resumed after a crash loads every agency of the generation as of its last checkpoint
+and first deletes the append-only rows written after it (streams are facts about an originator
+that hold whatever the position, so they are inserted ignoring those already there).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
+
+from ledger.projections import tables as t
+from ledger.projections.codec import agency_from_json
+from ledger.projections.fold import Changes, LedgerModel
+from ledger.projections.state import SessionState
+from ledger.projections.rows import insert_rows
+from ledger.projections.writer import (
+    attendance_rows, model_standings, stream_rows, trail_rows, write_changes, write_publication,
+)
+
+READ_CHUNK = 20_000
+APPEND_FLUSH = 50_000
+CHECKPOINT_SECONDS = 300.0
+
+
+class RebuildConflict(RuntimeError):
+    """Another process advanced the generation this rebuild is building."""
+
+
+class AssessmentsRebuild:
+    """Builds one generation of the assessments read model from its tracked position."""
+
+    def __init__(self, runner: Any, gen: int, progress: Callable[[int, int], None] | None = None,
+                 checkpoint_seconds: float = CHECKPOINT_SECONDS,
+                 checkpoint_events: int | None = None, chunk: int = READ_CHUNK,
+                 append_flush: int = APPEND_FLUSH) -> None:
+        self.runner, self.engine, self.gen = runner, runner.engine, gen
+        self.progress = progress
+        self.checkpoint_seconds = checkpoint_seconds
+        self.checkpoint_events = checkpoint_events  # tests: checkpoint every N events instead
+        self.chunk = chunk
+        self.append_flush = append_flush
+
+    def run(self) -> LedgerModel:
+        model, position = self._start()
+        changes, publications = Changes(), []
+        total = self.runner.head()
+        since, folded = time.monotonic(), 0
+        while True:
+            with self.engine.connect() as conn:
+                events = self.runner.read_events(conn, model.position, self.chunk)
+            if not events:
+                break
+            for pos, event in events:
+                model.apply(pos, event, changes)
+                if changes.publications:
+                    # Frozen as the standings stand at the publication; the model holds all.
+                    publications += [(p, model_standings(model, p.month))
+                                     for p in changes.publications]
+                    changes.publications = []
+            folded += len(events)
+            if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
+                    >= self.append_flush:
+                with self.engine.begin() as conn:
+                    self._append(conn, changes)
+            due = (folded >= self.checkpoint_events if self.checkpoint_events
+                   else time.monotonic() - since >= self.checkpoint_seconds)
+            if due:
+                position = self._checkpoint(model, changes, publications, position)
+                changes, publications = Changes(), []
+                since, folded = time.monotonic(), 0
+            if self.progress is not None:
+                self.progress(model.position, max(total, model.position))
+        self._checkpoint(model, changes, publications, position)
+        return model
+
+    def _start(self) -> tuple[LedgerModel, int]:
+        """The model as of the generation's tracked position, rows after it removed."""
+        model = LedgerModel()
+        model.complete = True
+        with self.engine.begin() as conn:
+            row = self.runner._lock_tracking(conn, "assessments", self.gen)
+            position = row.position
+            if position == 0:
+                for table in t.ASSESSMENT_TABLES:
+                    conn.execute(delete(table).where(table.c.gen == self.gen))
+            else:
+                for table in (t.trail, t.attendance):
+                    conn.execute(delete(table).where(table.c.gen == self.gen,
+                                                     table.c.position > position))
+                self._load(conn, model)
+        model.position = position
+        return model, position
+
+    def _load(self, conn: Connection, model: LedgerModel) -> None:
+        for row in conn.execute(select(t.agency.c.state).where(t.agency.c.gen == self.gen)):
+            model.add_agency(agency_from_json(row.state))
+        for row in conn.execute(select(t.session).where(t.session.c.gen == self.gen)):
+            model.sessions[row.id] = SessionState(row.id, row.kind, row.held_on, row.topic,
+                                                  Decimal(row.hours), row.recorded_at,
+                                                  row.attendance)
+
+    def _append(self, conn: Connection, changes: Changes) -> None:
+        """Write and clear the pending append-only rows."""
+        gen = self.gen
+        insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
+        insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
+        insert_rows(conn, t.stream, stream_rows(gen, changes.streams), ignore_existing=True)
+        changes.trail, changes.attendance, changes.streams = [], [], []
+
+    def _checkpoint(self, model: LedgerModel, changes: Changes, publications: list,
+                    expected: int) -> int:
+        """Write every pending row and the tracking position in one transaction."""
+        with self.engine.begin() as conn:
+            row = self.runner._lock_tracking(conn, "assessments", self.gen)
+            if row.position != expected or row.status == "retired":
+                raise RebuildConflict(
+                    f"generation {self.gen} of assessments is at {row.position} ({row.status}), "
+                    f"not at {expected}: another rebuild is building it")
+            self._append(conn, changes)
+            write_changes(conn, self.gen, model, changes)
+            for publication, rows in publications:
+                write_publication(conn, self.gen, publication, rows)
+            conn.execute(update(t.projection).where(
+                t.projection.c.name == "assessments", t.projection.c.gen == self.gen).values(
+                position=model.position, updated_at=datetime.now(timezone.utc)))
+        return model.position
+

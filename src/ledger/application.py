@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -50,6 +52,15 @@ def parse_uuid(kind: str, value: str) -> UUID:
         return UUID(str(value))
     except ValueError:
         raise NotFound(f"No {kind} with id {value!r}.") from None
+
+
+@lru_cache(maxsize=1 << 17)
+def agency_id(code: str) -> UUID:
+    """Agency.create_id, remembered: a name-based UUID costs a SHA-1 per command otherwise."""
+    return Agency.create_id(code)
+
+
+RULE_SET_ID = RuleSet.create_id()
 
 
 class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCommands,
@@ -164,7 +175,7 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
 
     def agency(self, code: str) -> Agency:
         """The Agency aggregate for a credit code, or NotFound."""
-        return self._get("agency", Agency.create_id(code), f"with credit code {code}", Agency)
+        return self._get("agency", agency_id(code), f"with credit code {code}", Agency)
 
     def deduction(self, deduction_id: str) -> Deduction:
         return self._get("deduction", parse_uuid("deduction", deduction_id), deduction_id,
@@ -183,15 +194,42 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
 
     def catalogue(self) -> Catalogue:
         try:
-            return self._load(RuleSet.create_id()).catalogue()
+            rules = self._load(RULE_SET_ID)
         except AggregateNotFoundError:
-            return Catalogue()
+            rules = None
+        batch = getattr(self._batch, "current", None)
+        if batch is None:
+            return Catalogue() if rules is None else rules.catalogue()
+        # A batch builds the catalogue once per state of the rule set it has loaded.
+        key = None if rules is None else (id(rules), rules.version)
+        if batch.catalogue is None or batch.catalogue[0] != key:
+            batch.catalogue = (key, Catalogue() if rules is None else rules.catalogue())
+        return batch.catalogue[1]
 
     def exists(self, aggregate_id: UUID) -> bool:
         batch = getattr(self._batch, "current", None)
         if batch is not None:
             return batch.exists(aggregate_id)
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+
+@contextmanager
+def bulk_collection(threshold: int = 50_000) -> Iterator[Callable[[], None]]:
+    """Garbage collection for a process doing one bulk job (`ledger demo`, `ledger import`).
+
+    A bulk job allocates millions of objects that live until it ends (loaded aggregates,
+    pending events): the collector would scan them over and over. Inside, the youngest
+    generation is collected every `threshold` allocations instead of 700, and the function
+    yielded freezes what is alive (call it after a flush), so later collections skip it.
+    Cycles are still collected; everything is unfrozen and the thresholds restored at the end.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(threshold, before[1], before[2])
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def project(aggregate: Any, events: Any) -> Any:
@@ -216,6 +254,7 @@ class Batch:
         self.recorded: list[Recorded] = []
         self.events: list[Any] = []
         self.cancelled = False
+        self.catalogue: tuple[Any, Catalogue] | None = None  # (rule set state, its catalogue)
         self._last: list[int] = []  # index in `events` of each recorded command's last event
         self._used: dict[UUID, int] = {}  # flush generation in which each aggregate was used
         self._generation = 0
@@ -230,8 +269,7 @@ class Batch:
         except KeyError:
             found = self.aggregates[aggregate_id] = self._stored(aggregate_id)
         self._used[aggregate_id] = self._generation
-        if aggregate_id not in self._touched:
-            self._touched[aggregate_id] = None if found is None else found.version
+        self._touched.append((aggregate_id, None if found is None else found.version))
         if found is None:
             raise AggregateNotFoundError(aggregate_id)
         return found
@@ -266,7 +304,7 @@ class Batch:
     def savepoint(self) -> None:
         """Mark the batch as it is now: `rollback()` undoes everything given after it."""
         self._mark = (len(self.events), len(self.recorded))
-        self._touched: dict[UUID, int | None] = {}
+        self._touched: list[tuple[UUID, int | None]] = []  # loaded since, version then
         self._created: set[UUID] = set()
 
     def rollback(self) -> None:
@@ -280,10 +318,12 @@ class Batch:
         del self.events[events:], self.recorded[recorded:], self._last[recorded:]
         for aggregate_id in self._created:
             self.aggregates.pop(aggregate_id, None)
-        for aggregate_id, version in self._touched.items():
+        seen: set[UUID] = set()
+        for aggregate_id, version in self._touched:  # the first load since tells the version
             aggregate = self.aggregates.get(aggregate_id)
-            if aggregate_id in self._created or aggregate is None:
+            if aggregate_id in seen or aggregate_id in self._created or aggregate is None:
                 continue
+            seen.add(aggregate_id)
             if aggregate.version != version or aggregate.pending_events:
                 self.aggregates[aggregate_id] = project(
                     self._stored(aggregate_id),

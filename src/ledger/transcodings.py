@@ -4,7 +4,8 @@ mapper that writes each event's state as canonical JSON for the hash chain."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -28,9 +29,11 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-# Values written as JSON scalars, and transcodings known to write their data as a JSON string.
+# Values written as JSON scalars, and transcodings known to write their data as a JSON string
+# (with the function each one's encode amounts to, called directly).
 PLAIN = frozenset({str, int, bool, type(None)})
-STRING_TRANSCODINGS = (DateAsISO, DatetimeAsISO, DecimalAsStr, UUIDAsHex)
+STRING_TRANSCODINGS = {DateAsISO: date.isoformat, DatetimeAsISO: datetime.isoformat,
+                       DecimalAsStr: str, UUIDAsHex: attrgetter("hex")}
 
 
 class CanonicalMapper(Mapper):
@@ -50,10 +53,19 @@ class CanonicalMapper(Mapper):
                           and cipher is None)
         if not self.canonical:
             return
-        self._strings = {t: coding for t, coding in transcoder.types.items()
-                         if type(coding) in STRING_TRANSCODINGS}
-        self._encode = json.JSONEncoder(default=transcoder._encode_obj, separators=(",", ":"),
+        self._strings = {t: (coding.name, STRING_TRANSCODINGS[type(coding)])
+                         for t, coding in transcoder.types.items()
+                         if type(coding) in STRING_TRANSCODINGS and t is coding.type}
+        self._encode = json.JSONEncoder(default=self._default, separators=(",", ":"),
                                         ensure_ascii=False, sort_keys=True).encode
+
+    def _default(self, obj: Any) -> dict[str, Any]:
+        """What the transcoder's _encode_obj returns, without a method call per transcoding."""
+        try:
+            name, encode = self._strings[type(obj)]
+        except KeyError:
+            return self.transcoder._encode_obj(obj)
+        return {"_type_": name, "_data_": encode(obj)}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         if not self.canonical:
@@ -80,5 +92,5 @@ class CanonicalMapper(Mapper):
         coding = strings.get(type(stamp))
         return CanonicalStoredEvent(
             originator_id=originator_id, originator_version=originator_version, topic=topic,
-            state=data, recorded_at=coding.encode(stamp) if coding else stamp, recorded_by=by)
+            state=data, recorded_at=coding[1](stamp) if coding else stamp, recorded_by=by)
 

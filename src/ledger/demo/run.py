@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.application import Batch, Ledger, Recorded
+from ledger.application import Batch, Ledger, Recorded, bulk_collection
 from ledger.demo.plan import Planner
 from ledger.demo.plan_agency import Op
 from ledger.domain.errors import LedgerError
@@ -103,12 +103,13 @@ def run_demo(ledger: Ledger, planner: Planner,
     BATCH commands are pending at the end of a month: aggregates stay loaded across flushes.
     """
     outcome, refs, months = Outcome(), {}, 0
-    with ledger.batch() as batch:
+    with bulk_collection() as freeze, ledger.batch() as batch:
         for _, ops in planner.months():
             run_ops(ledger, batch, ops, refs, outcome)
             months += 1
             if batch.pending() >= BATCH:
                 saved(outcome, batch.flush())
+                freeze()
                 if progress is not None:
                     progress(months)
                 months = 0

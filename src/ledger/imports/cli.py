@@ -23,7 +23,7 @@ def add_import_commands(group: click.Group) -> None:
               help="Record the valid rows even when some are refused (default: all or nothing).")
 def import_command(file: Path, name: str, accept_valid: bool) -> None:
     """Import deductions, attendance, secondments (and agencies) from a CSV or XLSX file."""
-    from ledger.application import Ledger
+    from ledger.application import Ledger, bulk_collection
     from ledger.domain.errors import LedgerError
     from ledger.imports.reader import UnreadableFile
     from ledger.imports.run import count_rows, import_file
@@ -33,7 +33,7 @@ def import_command(file: Path, name: str, accept_valid: bool) -> None:
     try:
         total = count_rows(data, file.name)
         with click.progressbar(length=total, label=f"checking {file.name}",
-                               file=sys.stderr) as bar:
+                               file=sys.stderr) as bar, bulk_collection():
             report = import_file(ledger, Principal(name, REGULATOR), data, file.name,
                                  accept_valid=accept_valid, progress=bar.update)
     except (UnreadableFile, LedgerError) as error:

@@ -23,7 +23,7 @@ from ledger.projections.runner import ASSESSMENTS, Projections
 HUNDRED, ZERO = normalise(Decimal(100)), normalise(Decimal(0))
 AGENCY_KINDS, NEUTRAL_KINDS = {"agency", "deduction"}, {"session", "month"}
 MAX_GAP = 2000  # more new events than this: reload the month rather than trace each one
-MONTHS_KEPT = 6
+MONTHS_KEPT = 3  # ~12 MB each at 20,000 agencies
 
 
 class RankedMonth:

@@ -23,7 +23,7 @@ from ledger.projections.views import (
     evaluation_resource, month_standing_row, ranked, registered_in,
 )
 
-PUBLICATIONS_KEPT = 4  # decoded published standings kept (a nation-wide one is ~10 MB)
+PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
 
 
 class OverviewReads(ReadBase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -120,3 +121,30 @@ def test_random_writes_keep_every_page_equal_to_a_fresh_ranking(ledger, agencies
             pass
         expected = from_tables(side)
         assert paged(side, rng.randint(1, 4)) == expected, step
+
+
+def test_pages_read_by_several_threads_while_writes_land_are_whole_and_ordered(ledger, agencies):
+    side, problems, stop = ReadSide(ledger), [], threading.Event()
+
+    def read_pages() -> None:
+        while not stop.is_set():
+            try:
+                rows = paged(side, 2)
+                keys = [(-r["score"], r["agency"]) for r in rows]
+                assert keys == sorted(keys) and len(rows) == len(agencies)
+            except Exception as problem:  # noqa: BLE001 - reported by the test below
+                problems.append(problem)
+                return
+
+    readers = [threading.Thread(target=read_pages) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n, code in enumerate(agencies * 2):
+            ledger.record_deduction(REGULATOR, code, "D01", date(2022, 3, 1 + n), "late")
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert problems == []
+    assert side.standings(MONTH)["rows"] == from_tables(side)

@@ -142,9 +142,19 @@ class CurrentStandings:
         self.months: OrderedDict[str, RankedMonth] = OrderedDict()
         self.lock = threading.Lock()
 
-    def ranked(self, month: str) -> RankedMonth:
-        """The month as the active generation stands now (the caller has caught it up)."""
-        with self.lock, self.runner.engine.connect() as conn:
+    def page(self, month: str, limit: int | None = None, offset: int = 0,
+             agency: str | None = None) -> tuple[list[dict], int]:
+        """`RankedMonth.page` of the month as the active generation stands now, and the total.
+
+        The caller has caught the read models up. Sliced under the lock, since another thread
+        may be moving the same month's rows.
+        """
+        with self.lock:
+            ranked = self._ranked(month)
+            return ranked.page(limit, offset, agency), ranked.total
+
+    def _ranked(self, month: str) -> RankedMonth:
+        with self.runner.engine.connect() as conn:
             while True:
                 gen, position = self.runner.active(ASSESSMENTS, conn)
                 try:
@@ -154,11 +164,11 @@ class CurrentStandings:
                     raise
                 if ranked is not None:
                     break  # else the generation was retired meanwhile: ask again
-            self.months[month] = ranked
-            self.months.move_to_end(month)
-            while len(self.months) > MONTHS_KEPT:
-                self.months.popitem(last=False)
-            return ranked
+        self.months[month] = ranked
+        self.months.move_to_end(month)
+        while len(self.months) > MONTHS_KEPT:
+            self.months.popitem(last=False)
+        return ranked
 
     def _brought_to(self, conn: Connection, month: str, gen: int,
                     position: int) -> RankedMonth | None:

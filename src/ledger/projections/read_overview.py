@@ -67,9 +67,8 @@ class OverviewReads(ReadBase):
         if month_bounds(month)[0] > today:  # a month that has not begun assesses nobody yet
             return {**head, "total": 0, "rows": []}
         if position is None:
-            current = self._current.ranked(month)
-            return {**head, "total": current.total,
-                    "rows": current.page(limit, offset, agency)}
+            rows, total = self._current.page(month, limit, offset, agency)
+            return {**head, "total": total, "rows": rows}
         model = self.as_of_reader.model(position)
         rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
                        if registered_in(a, month)])

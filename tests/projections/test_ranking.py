@@ -89,10 +89,13 @@ def test_a_rule_set_version_and_a_rebuild_reload_the_month(ledger, agencies):
     ledger.record_deduction(REGULATOR, agencies[2], "D01", date(2023, 1, 2), "late")
     assert side.standings(month)["rows"] == from_tables(side, month)
     assert side.standings(month, agency=agencies[2])["rows"][0]["score"] == Decimal(96)
-    ledger.record_deduction(REGULATOR, agencies[3], "D01", date(2023, 1, 3), "late")
+    recorded = ledger.record_deduction(REGULATOR, agencies[3], "D01", date(2023, 1, 3), "late")
     side.rebuild(ASSESSMENTS, wait=True)
     assert side.standings(month)["rows"] == from_tables(side, month)
     assert [r["score"] for r in side.standings(month, offset=4)["rows"]] == [96, 96]
+    ledger.withdraw_deduction(REGULATOR, recorded.id, "mistaken")  # traced in the new generation
+    assert [r["score"] for r in side.standings(month, offset=4)["rows"]] == [100, 96]
+    assert side.standings(month)["rows"] == from_tables(side, month)
 
 
 def test_random_writes_keep_every_page_equal_to_a_fresh_ranking(ledger, agencies):

@@ -136,6 +136,7 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
             batch.save()
         finally:
             self._batch.current = None
+            batch.close()
 
     def _record_events(self, events: list[Any]) -> list[int]:
         """Store domain events in one transaction; their log positions.
@@ -255,6 +256,7 @@ class Batch:
         self.events: list[Any] = []
         self.cancelled = False
         self.catalogue: tuple[Any, Catalogue] | None = None  # (rule set state, its catalogue)
+        self._reader: Any = None
         self._last: list[int] = []  # index in `events` of each recorded command's last event
         self._used: dict[UUID, int] = {}  # flush generation in which each aggregate was used
         self._generation = 0
@@ -276,17 +278,30 @@ class Batch:
 
     def exists(self, aggregate_id: UUID) -> bool:
         if aggregate_id not in self.aggregates:
-            if self.ledger.recorder.select_events(aggregate_id, limit=1):
+            if self._select(aggregate_id, limit=1):
                 return True
             self.aggregates[aggregate_id] = None  # known absent until created in the batch
             self._used[aggregate_id] = self._generation
         return self.aggregates[aggregate_id] is not None
 
     def _stored(self, aggregate_id: UUID) -> Any:
-        try:
-            return self.ledger.repository.get(aggregate_id, projector_func=project)
-        except AggregateNotFoundError:
-            return None
+        """The aggregate as stored (None if it has no events), as the repository would give it."""
+        to_event = self.ledger.mapper.to_domain_event
+        return project(None, [to_event(s) for s in self._select(aggregate_id)])
+
+    def _select(self, aggregate_id: UUID, limit: int | None = None) -> list[Any]:
+        # One autocommit connection for the batch's reads: each SELECT sees what is
+        # committed, including the batch's own flushes; no transaction is held open.
+        if self._reader is None:
+            self._reader = self.ledger.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT")
+        return self.ledger.recorder.stored_events_of(self._reader, aggregate_id, limit)
+
+    def close(self) -> None:
+        """Give back the batch's reading connection."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     # -- recording ------------------------------------------------------------------------
 

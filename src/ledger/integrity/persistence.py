@@ -21,7 +21,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder, SQLAlchemyProcessRecorder,
 )
 import sqlalchemy.exc
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, link_hash_of
@@ -91,7 +91,7 @@ class ChainedRecorder:
             f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")).first()
         seq, prev = (head[0], head[1]) if head else (0, GENESIS)
         positions = self._allocate_positions(session, table, len(stored_events))
-        uuid_value = self._uuid_binder(session)
+        uuid_value = self._uuid_binder(session.connection().dialect)
         rows = []
         for event, position in zip(stored_events, positions):
             seq += 1
@@ -111,9 +111,8 @@ class ChainedRecorder:
         self._notify_channel(session)
         return positions
 
-    def _uuid_binder(self, session: Session) -> Callable[[Any], Any]:
+    def _uuid_binder(self, dialect: Any) -> Callable[[Any], Any]:
         """The originator id as the driver takes it (the column type's own bind conversion)."""
-        dialect = session.connection().dialect
         column_type = self.events_record_cls.__table__.c.originator_id.type
         process = column_type._cached_bind_processor(dialect) or (lambda value: value)
         sample = UUID(int=0x0123456789ABCDEF0123456789ABCDEF)
@@ -122,6 +121,21 @@ class ChainedRecorder:
         if dialect.name == "postgresql" and process(sample) == str(sample):
             return _as_uuid  # psycopg writes a UUID as the uuid column takes it
         return process
+
+    def stored_events_of(self, connection: Connection, originator_id: UUID,
+                         limit: int | None = None) -> list[StoredEvent]:
+        """An aggregate's stored events in version order, read on the given connection.
+
+        One plain SELECT, where select_events opens a session and a transaction and builds
+        ORM rows (about 2 ms a call on PostgreSQL against 0.2 ms): bulk loads use this.
+        """
+        sql = (f"SELECT originator_version, topic, state FROM {self.qualified_table()} "
+               f"WHERE originator_id = :oid ORDER BY originator_version"
+               + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        oid = self._uuid_binder(connection.dialect)(originator_id)
+        return [StoredEvent(originator_id=originator_id, originator_version=version,
+                            topic=topic, state=bytes(state))
+                for version, topic, state in connection.execute(text(sql), {"oid": oid})]
 
     @staticmethod
     def _write_rows(session: Session, table: str, rows: list[tuple]) -> None:

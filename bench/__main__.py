@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 
-from bench import datasets, report
+from bench import datasets, imports, report
 from bench.http import write_load
 from bench.reads import read_latencies
 from ledger.demo.plan import first_day
@@ -39,9 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--out", default="docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
-    rows = []
+    rows, imported = [], {}
     for scale in args.scale or ["province"]:
         for backend in args.backend or ["sqlite", "postgres"]:
             url, generated = datasets.dataset(backend, scale, log=lambda m: print(m, flush=True))
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
             if not args.skip_http:
                 print(f"{scale}/{backend}: HTTP writes ...", flush=True)
                 row["http"] = write_load(datasets.fresh(backend, f"http_{backend}"))
+            if not args.skip_import and backend not in imported:  # once per backend
+                print(f"{backend}: bulk import of {imports.EVENTS:,} events ...", flush=True)
+                row["import"] = imported[backend] = imports.import_rate(backend)
             rows.append(row)
             print(report.table([row]), flush=True)
     text = report.table(rows)

@@ -61,6 +61,14 @@ def table(rows: list[dict]) -> str:
                        f"{h['failed']} | {h['writes_per_s']:,.0f} | {h['p50_ms']:.1f} | "
                        f"{h['p99_ms']:.1f} | {h['lag_p50_ms']:.1f} / {h['lag_p99_ms']:.1f} "
                        f"(n={h['lag_samples']}) |")
+    import_rows = [r["import"] for r in rows if "import" in r]
+    if import_rows:
+        out += ["", "| bulk import (`ledger import`, exchange XLSX into a new store) | events | "
+                "rows | seconds | events/s | events/s checking and recording (without reading "
+                "the workbook) |", "|---|---|---|---|---|---|"]
+        for i in import_rows:
+            out.append(f"| {i['backend']} | {i['events']:,} | {i['rows']:,} | {i['seconds']:.1f} "
+                       f"| {i['rate']:,.0f} | {i['rate_checked']:,.0f} |")
     return "\n".join(out)
 
 

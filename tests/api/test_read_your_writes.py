@@ -70,3 +70,31 @@ def test_the_log_commits_durably_and_only_the_read_models_relax(sqlite_app):
     with services.read_side.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_write_responses_equal_the_deduction_read_from_the_agency_state(app, callers):
+    """Deduction writes answer with the resource the fold stored; it must be what a read of
+    the agency's state gives (computed fields included), for every kind of deduction write."""
+    def read(deduction_id: str) -> dict:
+        listed = callers.auditor.get(f"/api/v1/agencies/{A}/deductions").get_json()
+        return next(d for d in listed if d["id"] == deduction_id)
+
+    def same_as_read(answered: dict) -> dict:
+        got = read(answered["id"])
+        assert {k: v for k, v in answered.items() if k not in ("position", "recorded_at")} == \
+            {k: v for k, v in got.items() if k not in ("position", "recorded_at")}
+        return answered
+
+    register(callers.regulator)
+    first = same_as_read(deduct(callers.regulator, found_on="2022-01-10"))
+    second = same_as_read(deduct(callers.regulator, found_on="2022-02-10"))
+    assert second["doubled"] is True and second["effective_points"] == 4
+    rectified = same_as_read(callers.regulator.post(
+        f"/api/v1/deductions/{second['id']}/rectification",
+        json={"completed_on": "2022-02-20"}).get_json())
+    assert rectified["rectification"]["on_time"] is True
+    withdrawn = same_as_read(callers.regulator.post(
+        f"/api/v1/deductions/{first['id']}/withdrawal",
+        json={"reason": "recorded in error"}).get_json())
+    assert withdrawn["status"] == "withdrawn" and withdrawn["effective_points"] == 0
+    assert read(second["id"])["doubled"] is False  # no longer doubled

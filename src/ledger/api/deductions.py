@@ -57,7 +57,7 @@ class DeductionFilter(AsOfArgs):
 @blp.response(201, Deduction)
 def record_deduction(body, code):
     recorded = ledger().record_deduction(caller(), code, **body)
-    return created(read_after(recorded).deduction(recorded.id), recorded)
+    return created(read_after(recorded).written_deduction(recorded.id), recorded)
 
 
 @blp.route("/deductions/<deduction_id>/withdrawal", methods=["POST"])
@@ -66,7 +66,7 @@ def record_deduction(body, code):
 @blp.response(201, Deduction)
 def withdraw_deduction(body, deduction_id):
     recorded = ledger().withdraw_deduction(caller(), deduction_id, **body)
-    return created(read_after(recorded).deduction(deduction_id), recorded)
+    return created(read_after(recorded).written_deduction(deduction_id), recorded)
 
 
 @blp.route("/deductions/<deduction_id>/rectification", methods=["POST"])
@@ -75,7 +75,7 @@ def withdraw_deduction(body, deduction_id):
 @blp.response(201, Deduction)
 def record_rectification(body, deduction_id):
     recorded = ledger().record_rectification(caller(), deduction_id, **body)
-    return created(read_after(recorded).deduction(deduction_id), recorded)
+    return created(read_after(recorded).written_deduction(deduction_id), recorded)
 
 
 @blp.route("/agencies/<code>/deductions", methods=["GET"])

@@ -15,7 +15,7 @@ from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
 from ledger.projections import tables as t
 from ledger.projections.asof import AsOf, AsOfReader
-from ledger.projections.codec import agency_from_json
+from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.fold import Changes
 from ledger.projections.runner import ASSESSMENTS, NAMES, Projections
 from ledger.projections.state import AgencyState
@@ -145,6 +145,23 @@ class ReadBase:
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"projection {name} has not reached {position}")
                     time.sleep(0.01)
+
+    def written_deduction(self, deduction_id: str) -> dict:
+        """A deduction as the assessments read model holds it, without catching up first.
+
+        For a write's response once `wait_for` has applied the write: the resource the fold
+        stored with the deduction's row (the same `deduction_resource` that `deduction` builds
+        from the agency's state) is read back in one query, instead of catching up again and
+        decoding the agency's whole state.
+        """
+        d, p = t.deduction.c, t.projection.c
+        with self.engine.connect() as conn:
+            resource = conn.execute(select(d.resource).join(
+                t.projection, (p.gen == d.gen) & (p.name == ASSESSMENTS)
+                & (p.status == "active")).where(d.id == str(deduction_id))).scalar()
+        if resource is None:
+            return self.deduction(deduction_id)  # type: ignore[attr-defined]
+        return loads(resource)["deduction"]
 
     def resolve_as_of(self, as_of: AsOf) -> int:
         return self.as_of_reader.resolve(as_of)[0]

@@ -18,6 +18,15 @@ from ledger.projections.state import (
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def state_fields(kind: type) -> tuple[str, ...]:
+    """A fold-state dataclass's stored fields: all but those derived (named with `_`)."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind)
+                                      if not f.name.startswith("_"))
+    return names
+
+
 def _encode(obj: Any) -> Any:
     if isinstance(obj, datetime):
         return {"$t": obj.isoformat()}
@@ -46,10 +55,7 @@ _ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS \
 def _encode_fast(obj: Any) -> Any:
     """orjson's fallback: the tagged values of `_encode`, and dataclasses field by field."""
     if is_dataclass(obj):
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
-        return {name: getattr(obj, name) for name in names}
+        return {name: getattr(obj, name) for name in state_fields(type(obj))}
     return _encode(obj)
 
 
@@ -85,11 +91,9 @@ def _plain(obj: Any) -> Any:
         return [_plain(v) for v in obj]
     if kind is tuple:
         return [_plain(v) for v in obj]  # JSON has no tuples; asdict's would be written so
-    names = _FIELDS.get(kind)
-    if names is None:
-        if not is_dataclass(obj):
-            return obj  # any other JSON value (a float in evidence, say)
-        names = _FIELDS[kind] = tuple(f.name for f in fields(obj))
+    if not is_dataclass(obj):
+        return obj  # any other JSON value (a float in evidence, say)
+    names = state_fields(kind)
     return {name: _plain(getattr(obj, name)) for name in names}
 
 

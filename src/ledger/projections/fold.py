@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from sys import intern
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -129,14 +130,16 @@ class LedgerModel:
 
     def _on_DeductionRecorded(self, position: int, e: Any, changes: Changes) -> None:
         agency = self.agencies[e.agency]
+        # Text repeated across deductions is shared (interned): a model of every agency holds
+        # hundreds of thousands of deductions.
         d = DeductionState(
-            id=str(e.originator_id), agency=e.agency, rule_code=e.rule_code,
-            rule_version=e.rule_version, base_points=e.base_points, serious=e.serious,
+            id=str(e.originator_id), agency=agency.code, rule_code=intern(e.rule_code),
+            rule_version=intern(e.rule_version), base_points=e.base_points, serious=e.serious,
             rectifiable=e.rectifiable, found_on=e.found_on, notified_on=e.notified_on,
-            reason=e.reason, project_ref=e.project_ref, evidence=e.evidence,
+            reason=intern(e.reason), project_ref=e.project_ref, evidence=e.evidence,
             rectification_due=e.rectification_due, dispute_deadline=e.dispute_deadline,
-            calendar=e.calendar, recorded_by=e.recorded_by, recorded_at=e.timestamp,
-            position=position)
+            calendar=intern(e.calendar), recorded_by=intern(e.recorded_by),
+            recorded_at=e.timestamp, position=position)
         self.agency_of_deduction[d.id] = agency.code
         changes.streams.append((d.id, "deduction", agency.code))
 
@@ -174,7 +177,8 @@ class LedgerModel:
 
         def mutate() -> None:
             d.dispute = DisputeState(str(e.dispute_id), e.grounds, e.filed_on, e.review_due,
-                                     e.recorded_by, position, calendar=e.calendar)
+                                     intern(e.recorded_by), position,
+                                     calendar=intern(e.calendar))
         self._change_deduction(agency, d, mutate, position, e, changes,
                                f"{d.rule_code} found {d.found_on} disputed on {e.filed_on}; "
                                f"pending until reviewed (due {e.review_due})")
@@ -222,7 +226,7 @@ class LedgerModel:
     # -- training and publications --------------------------------------------------------
 
     def _on_TrainingSessionHeld(self, position: int, e: Any, changes: Changes) -> None:
-        session = SessionState(str(e.originator_id), e.kind, e.held_on, e.topic, e.hours,
+        session = SessionState(str(e.originator_id), intern(e.kind), e.held_on, e.topic, e.hours,
                                e.timestamp)
         self.sessions[session.id] = session
         changes.sessions.add(session.id)
@@ -233,7 +237,7 @@ class LedgerModel:
         session.attendance += 1
         agency = self.agencies[e.agency]
         agency.attendance.append(AttendanceState(session.id, session.kind, session.held_on,
-                                                 e.staff_ref, e.staff_name))
+                                                 e.staff_ref, intern(e.staff_name)))
         changes.sessions.add(session.id)
         changes.agencies.add(agency.code)
         changes.attendance.append((session.id, e.agency, e.staff_ref, e.staff_name, position))

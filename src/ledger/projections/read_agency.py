@@ -11,7 +11,7 @@ from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections import tables as t
 from ledger.projections.asof import AsOf
-from ledger.projections.codec import loads
+from ledger.projections.codec import loads, state_fields
 from ledger.projections.fold import Changes
 from ledger.projections.read_base import ReadBase
 from ledger.projections.runner import EVENT_INDEX
@@ -41,7 +41,8 @@ class AgencyReads(ReadBase):
     def staff_records(self, code: str) -> dict:
         """An agency's training attendance (with each session's kind and date) and secondments."""
         a, _ = self._agency_state(code)
-        return {"attendance": [dict(x.__dict__) for x in a.attendance],
+        return {"attendance": [{name: getattr(x, name) for name in state_fields(type(x))}
+                               for x in a.attendance],
                 "secondments": [dict(s.__dict__) for s in a.secondments.values()]}
 
     def month(self, code: str, month: str, as_of: AsOf | None = None) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from ledger.projections import tables as t
 from ledger.projections.bulk import AssessmentsRebuild
 from ledger.projections.decoding import EventDecoder
+from ledger.projections.rows import insert_rows
 from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.projections.writer import (
@@ -27,7 +28,7 @@ ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
 NAMES = (ASSESSMENTS, EVENT_INDEX)
 TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
-REBUILD_BATCH = 10_000  # fewer, larger transactions: each agency's state is written once each
+REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
 
 
 def now() -> datetime:
@@ -185,7 +186,7 @@ class Projections:
             rows.append({"gen": gen, "position": position, "recorded_at": ev.timestamp,
                          "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
                          "agency": agency, "data": dumps(event_data(ev))})
-        conn.execute(insert(t.event), rows)
+        insert_rows(conn, t.event, rows)
 
     # -- catching up and rebuilding -------------------------------------------------------
 

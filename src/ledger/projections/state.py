@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ledger.domain.agency import Secondment
 from ledger.domain.scoring import DeductionFacts, deduction_status
 
 
-@dataclass
+@dataclass(slots=True)
 class DisputeState:
     """A dispute as the read side knows it."""
 
@@ -28,7 +29,7 @@ class DisputeState:
     calendar: str = "shipped"
 
 
-@dataclass
+@dataclass(slots=True)
 class DeductionState:
     """A deduction and everything that has happened to it so far."""
 
@@ -55,6 +56,9 @@ class DeductionState:
     rectified_on: date | None = None
     rectification_note: str | None = None
     dispute: DisputeState | None = None
+    # Derived, kept until the fold changes this deduction (never stored: see codec.state_fields)
+    _facts: DeductionFacts | None = field(default=None, repr=False, compare=False)
+    _effect: Any = field(default=None, repr=False, compare=False)
 
     @property
     def month(self) -> str:
@@ -68,17 +72,16 @@ class DeductionState:
 
     def facts(self) -> DeductionFacts:
         """What scoring needs; kept until the fold changes this deduction (`forget`)."""
-        kept = self.__dict__.get("_facts")
+        kept = self._facts
         if kept is None:
-            kept = self.__dict__["_facts"] = self._facts()
+            kept = self._facts = self._compute_facts()
         return kept
 
     def forget(self) -> None:
         """Drop what was derived from this deduction's state; the fold calls it on a change."""
-        self.__dict__.pop("_facts", None)
-        self.__dict__.pop("_effect", None)
+        self._facts = self._effect = None
 
-    def _facts(self) -> DeductionFacts:
+    def _compute_facts(self) -> DeductionFacts:
         return DeductionFacts(
             id=self.id, rule_code=self.rule_code, base_points=self.base_points,
             serious=self.serious, rectifiable=self.rectifiable, found_on=self.found_on,
@@ -92,7 +95,7 @@ class DeductionState:
 SecondmentState = Secondment
 
 
-@dataclass
+@dataclass(slots=True)
 class AttendanceState:
     session_id: str
     kind: str
@@ -101,7 +104,7 @@ class AttendanceState:
     staff_name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RatingState:
     id: str
     rated_on: date

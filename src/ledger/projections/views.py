@@ -25,13 +25,13 @@ class MonthFigures:
 
 def deduction_effect(agency: AgencyState, deduction: DeductionState) -> Effect:
     """The deduction's effect, kept on it until the fold changes it or one that can double it."""
-    kept = deduction.__dict__.get("_effect")
+    kept = deduction._effect
     if kept is None:
         # Only same-code deductions found in the 90 days before can double it (scoring.doubles).
         first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
         others = [d.facts() for d in agency.same_code(deduction.rule_code)
                   if first <= d.found_on < deduction.found_on]
-        kept = deduction.__dict__["_effect"] = effect(deduction.facts(), others)
+        kept = deduction._effect = effect(deduction.facts(), others)
     return kept
 
 

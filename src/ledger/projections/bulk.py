@@ -136,7 +136,7 @@ class AssessmentsRebuild:
                     f"generation {self.gen} of assessments is at {row.position} ({row.status}), "
                     f"not at {expected}: another rebuild is building it")
             self._append(conn, changes)
-            write_changes(conn, self.gen, model, changes)
+            write_changes(conn, self.gen, model, changes, replace=expected > 0)
             for publication, rows in publications:
                 write_publication(conn, self.gen, publication, rows)
             conn.execute(update(t.projection).where(

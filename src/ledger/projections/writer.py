@@ -51,25 +51,38 @@ def load_needed(conn: Connection, gen: int, model: LedgerModel, events: list[Any
                 row.attendance)
 
 
-def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes) -> None:
-    """Replace every row the changes touched, in the caller's transaction."""
+def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes,
+                  replace: bool = True) -> None:
+    """Replace every row the changes touched, in the caller's transaction.
+
+    `replace=False` when the generation has none of these rows yet (a rebuild's first write).
+    """
     if changes.agencies:
-        conn.execute(delete(t.agency).where(t.agency.c.gen == gen,
-                                            t.agency.c.code.in_(changes.agencies)))
+        if replace:
+            delete_in(conn, t.agency, t.agency.c.code, changes.agencies, gen)
         insert_rows(conn, t.agency, [_agency_row(gen, model.agencies[c])
                                      for c in changes.agencies])
     if changes.months:
-        _write_months(conn, gen, model, changes.months)
+        _write_months(conn, gen, model, changes.months, replace)
     insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
+    if changes.sessions and replace:
+        delete_in(conn, t.session, t.session.c.id, changes.sessions, gen)
     if changes.sessions:
-        conn.execute(delete(t.session).where(t.session.c.gen == gen,
-                                             t.session.c.id.in_(changes.sessions)))
         insert_rows(conn, t.session, [
             {"gen": gen, "id": s.id, "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
              "hours": str(s.hours), "attendance": s.attendance, "recorded_at": s.recorded_at}
             for s in (model.sessions[i] for i in changes.sessions)])
     insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
     insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
+
+
+def delete_in(conn: Connection, table, column, values, gen: int, chunk: int = 5_000) -> None:
+    """Delete the generation's rows whose `column` is one of `values`, a chunk per statement
+    (SQLite caps the bound parameters of one statement)."""
+    values = list(values)
+    for start in range(0, len(values), chunk):
+        conn.execute(delete(table).where(table.c.gen == gen,
+                                         column.in_(values[start:start + chunk])))
 
 
 def attendance_rows(gen: int, attendance: list) -> list[dict]:
@@ -100,7 +113,8 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
-def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set) -> None:
+def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set,
+                  replace: bool = True) -> None:
     month_rows, deduction_rows, ids = [], [], []
     for code, m in months:
         agency = model.agencies[code]
@@ -123,13 +137,12 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set) -
                 "review_due": d.dispute.review_due if d.dispute else None,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
-    conn.execute(delete(t.month).where(t.month.c.gen == gen, t.month.c.agency == bindparam("a"),
-                                       t.month.c.month == bindparam("m")),
-                 [{"a": code, "m": m} for code, m in months])
-    if ids:
-        conn.execute(delete(t.deduction).where(t.deduction.c.gen == gen,
-                                               t.deduction.c.id.in_(ids)))
-        insert_rows(conn, t.deduction, deduction_rows)
+    if replace:
+        conn.execute(delete(t.month).where(
+            t.month.c.gen == gen, t.month.c.agency == bindparam("a"),
+            t.month.c.month == bindparam("m")), [{"a": code, "m": m} for code, m in months])
+        delete_in(conn, t.deduction, t.deduction.c.id, ids, gen)
+    insert_rows(conn, t.deduction, deduction_rows)
     insert_rows(conn, t.month, month_rows)
 
 

@@ -10,27 +10,23 @@ import resource
 import sys
 import time
 
-from sqlalchemy import select
-
 from ledger.application import Ledger
+from ledger.projections.bulk import READ_CHUNK
 from ledger.projections.runner import NAMES, Projections
 
-CHUNK = 10_000
+CHUNK = READ_CHUNK
 
 
 def decode_floor(runner: Projections) -> float:
     """Seconds to read every event in log order and decode it, as the rebuild does."""
-    e = runner.events.c
     started, after = time.perf_counter(), 0
     with runner.engine.connect() as conn:
         while True:
-            rows = conn.execute(select(e.id, e.originator_id, e.originator_version, e.topic,
-                                       e.state).where(e.id > after).order_by(e.id)
-                                .limit(CHUNK)).all()
+            rows = runner.fetch(conn, after, CHUNK)
             if not rows:
                 break
             runner.decode(rows)
-            after = rows[-1].id
+            after = rows[-1][0]
     return time.perf_counter() - started
 
 

@@ -117,3 +117,17 @@ def test_events_recorded_during_a_rebuild_reach_the_new_generation(replayed, led
     month = replayed.month(CODES[0], "2022-11")
     assert [d["id"] for d in month["deductions"]] == [recorded["r"].id]
     assert month["score"] == 98
+
+
+def test_rebuilding_both_models_side_by_side_equals_the_incremental_ones(replayed, database_url):
+    from ledger.projections.parallel import rebuild_all
+    before = snapshot(replayed, CODES, [2022])
+    old = {name: replayed.runner.active(name)[0] for name in (ASSESSMENTS, EVENT_INDEX)}
+    seen = []
+    rebuild_all(database_url, [ASSESSMENTS, EVENT_INDEX], seen.append, poll=0.01)
+    head = replayed.runner.head()
+    for name in (ASSESSMENTS, EVENT_INDEX):
+        gen, position = replayed.runner.active(name)
+        assert gen > old[name] and position == head
+    assert seen[-1] == 2 * head  # progress ends at both models' last position
+    assert snapshot(replayed, CODES, [2022]) == before

@@ -18,15 +18,22 @@ def add_projection_commands(group: click.Group) -> None:
 
 @click.command()
 @click.argument("names", nargs=-1, type=click.Choice(NAMES))
-def rebuild(names: tuple[str, ...]) -> None:
+@click.option("--one-at-a-time", is_flag=True,
+              help="Rebuild the projections one after another in this process, instead of "
+                   "one process each at the same time.")
+def rebuild(names: tuple[str, ...], one_at_a_time: bool) -> None:
     """Rebuild projections from the first event (all when none is named), with progress."""
     from ledger.application import Ledger
     from ledger.projections.runner import Projections
 
+    names = names or NAMES
     ledger = Ledger()
     try:
         runner = Projections(ledger)
-        for name in names or NAMES:
+        if len(names) > 1 and not one_at_a_time:
+            _rebuild_side_by_side(ledger, runner, names)
+            return
+        for name in names:
             total = max(1, runner.head())
             with click.progressbar(length=total, label=f"rebuilding {name}",
                                    file=click.get_text_stream("stderr")) as bar:
@@ -40,6 +47,25 @@ def rebuild(names: tuple[str, ...]) -> None:
             click.echo(f"{name}: generation {gen} active at position {runner.active(name)[1]}")
     finally:
         ledger.close()
+
+
+def _rebuild_side_by_side(ledger, runner, names: tuple[str, ...]) -> None:
+    from ledger.projections.parallel import rebuild_all
+
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    total = max(1, runner.head()) * len(names)
+    with click.progressbar(length=total, label=f"rebuilding {', '.join(names)}",
+                           file=click.get_text_stream("stderr")) as bar:
+        done = {"at": 0}
+
+        def progress(position: int) -> None:
+            bar.update(max(0, position - done["at"]))
+            done["at"] = max(done["at"], position)
+        rebuild_all(url, names, progress)
+        bar.update(max(0, total - done["at"]))
+    for name in names:
+        gen, position = runner.active(name)
+        click.echo(f"{name}: generation {gen} active at position {position}")
 
 
 @click.command()

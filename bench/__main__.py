@@ -27,10 +27,15 @@ def rebuild_runs(url: str, runs: int) -> dict:
     events = results[0]["events"]
     floor = statistics.median(r["floor"] for r in results)
     total = statistics.median(sum(r["rebuild"].values()) for r in results)
+    both = statistics.median(r["side_by_side"] for r in results)
     assess = statistics.median(r["rebuild"]["assessments"] for r in results)
-    return {"events": events, "floor_rate": events / floor, "rebuild_rate": events / total,
-            "assessments_rate": events / assess, "ratio": floor / total,
-            "rss_mb": max(r["rss_mb"] for r in results), "runs": runs}
+    index = statistics.median(r["rebuild"]["event_index"] for r in results)
+    return {"events": events, "floor_rate": events / floor, "rebuild_rate": events / both,
+            "one_after_other_rate": events / total, "assessments_rate": events / assess,
+            "event_index_rate": events / index, "ratio": floor / both,
+            "assessments_ratio": floor / assess,
+            "rss_mb": max(max(r["rss_mb"], r["rss_side_by_side_mb"]) for r in results),
+            "runs": runs}
 
 
 def main(argv: list[str] | None = None) -> None:

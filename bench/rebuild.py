@@ -1,6 +1,9 @@
-"""One rebuild measurement in its own process: the decode floor, then a full rebuild.
+"""One rebuild measurement in its own process: the decode floor, then full rebuilds.
 
-`python -m bench.rebuild URL` prints one JSON line: events, floor and rebuild seconds, peak RSS.
+`python -m bench.rebuild URL` prints one JSON line: events; seconds for the decode floor, for
+each read model rebuilt alone in this process, and for all of them rebuilt side by side (one
+process each, as `ledger rebuild` does); the peak RSS of this process (the models one after
+the other) and of the largest side-by-side process.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 
 from ledger.application import Ledger
 from ledger.projections.bulk import READ_CHUNK
+from ledger.projections.parallel import rebuild_all
 from ledger.projections.runner import NAMES, Projections
 
 CHUNK = READ_CHUNK
@@ -36,12 +40,18 @@ def main(url: str) -> None:
     events = runner.head()
     floor = decode_floor(runner)
     times = {}
-    for name in NAMES:
+    for name in NAMES:  # each alone, in this process
         started = time.perf_counter()
         runner.rebuild(name)
         times[name] = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"events": events, "floor": floor, "rebuild": times, "rss_mb": rss}))
+    started = time.perf_counter()
+    rebuild_all(url, NAMES)  # what `ledger rebuild` does: every model at once, a process each
+    side_by_side = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"events": events, "floor": floor, "rebuild": times,
+                      "side_by_side": side_by_side, "rss_mb": rss,
+                      "rss_side_by_side_mb": children}))
     ledger.close()
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 STANDING, PENDING, REDUCED, OVERTURNED, WITHDRAWN = (
     "standing", "pending", "reduced", "overturned", "withdrawn",
@@ -107,6 +108,7 @@ def effects(deductions: list[DeductionFacts]) -> dict[str, Effect]:
     return {d.id: effect(d, by_code[d.rule_code]) for d in deductions}
 
 
+@lru_cache(maxsize=4096)
 def month_bounds(month: str) -> tuple[date, date]:
     """First and last day of a `YYYY-MM` month."""
     year, mon = int(month[:4]), int(month[5:7])

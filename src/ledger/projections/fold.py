@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from sys import intern
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.domain.scoring import DOUBLING_WINDOW_DAYS
 from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
 )
-from ledger.projections.views import forget_months, score_in
+from ledger.projections.views import forget_months, month_figures, registered_in
 
 AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
@@ -22,8 +22,7 @@ DEDUCTION_EVENTS = {"DeductionRecorded", "DeductionWithdrawn", "RectificationRec
                     "DisputeFiled", "DisputeResolved"}
 
 
-@dataclass(frozen=True)
-class TrailEntry:
+class TrailEntry(NamedTuple):
     """One line of a month's audit trail: an event and the month's score around it."""
 
     agency: str
@@ -208,12 +207,13 @@ class LedgerModel:
         last = d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS)
         doubled = [o for o in agency.same_code(d.rule_code) if d.found_on < o.found_on <= last]
         months = sorted({d.month} | {o.month for o in doubled})
-        before = {m: score_in(agency, m) for m in months}
+        scored = [m for m in months if registered_in(agency, m)]  # a change cannot alter it
+        before = dict.fromkeys(months) | {m: month_figures(agency, m).score for m in scored}
         mutate()
         for changed in (d, *doubled):
             changed.forget()
         forget_months(agency, months)
-        after = {m: score_in(agency, m) for m in months}
+        after = dict.fromkeys(months) | {m: month_figures(agency, m).score for m in scored}
         name = event_name(e)
         for m in months:
             changes.months.add((agency.code, m))

@@ -77,7 +77,7 @@ class AgencyReads(ReadBase):
         if as_of is not None:
             changes = Changes()
             a, today = self._agency_state(code, as_of, changes)
-            entries = [e.__dict__ | {} for e in changes.trail if e.month == month
+            entries = [e._asdict() for e in changes.trail if e.month == month
                        and e.agency == code]
         else:
             gen = self._gen()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from ledger.demo.cli import add_demo_commands
@@ -46,13 +44,13 @@ def create_token(role: str, name: str, agency: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Worker processes (default: 2 x CPUs + 1, at most 8).")
+              help="Worker processes, 4 threads each (default: on SQLite one per CPU, at "
+                   "most 4; on PostgreSQL 2 x CPUs + 1, at most 8).")
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn, a production WSGI server."""
     from ledger.server import Server
 
-    count = workers or min(8, 2 * (os.cpu_count() or 1) + 1)
-    Server(bind=f"{host}:{port}", workers=count).run()
+    Server(bind=f"{host}:{port}", workers=workers).run()
 
 
 add_integrity_commands(main)

@@ -30,7 +30,9 @@ def rebuild(names: tuple[str, ...], one_at_a_time: bool) -> None:
     ledger = Ledger()
     try:
         runner = Projections(ledger)
-        if len(names) > 1 and not one_at_a_time:
+        url = ledger.engine.url
+        in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+        if len(names) > 1 and not one_at_a_time and not in_memory:  # others could not see it
             _rebuild_side_by_side(ledger, runner, names)
             return
         for name in names:

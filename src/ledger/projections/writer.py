@@ -51,19 +51,25 @@ def load_needed(conn: Connection, gen: int, model: LedgerModel, events: list[Any
                 row.attendance)
 
 
+SLICE = 2_000
+
+
 def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes,
                   replace: bool = True) -> None:
     """Replace every row the changes touched, in the caller's transaction.
 
     `replace=False` when the generation has none of these rows yet (a rebuild's first write).
     """
-    if changes.agencies:
+    # In slices, so a rebuild's write of every agency never holds all its rows at once.
+    agencies = list(changes.agencies)
+    for start in range(0, len(agencies), SLICE):
+        codes = agencies[start:start + SLICE]
         if replace:
-            delete_in(conn, t.agency, t.agency.c.code, changes.agencies, gen)
-        insert_rows(conn, t.agency, [_agency_row(gen, model.agencies[c])
-                                     for c in changes.agencies])
-    if changes.months:
-        _write_months(conn, gen, model, changes.months, replace)
+            delete_in(conn, t.agency, t.agency.c.code, codes, gen)
+        insert_rows(conn, t.agency, [_agency_row(gen, model.agencies[c]) for c in codes])
+    months = list(changes.months)
+    for start in range(0, len(months), SLICE):
+        _write_months(conn, gen, model, months[start:start + SLICE], replace)
     insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
     if changes.sessions and replace:
         delete_in(conn, t.session, t.session.c.id, changes.sessions, gen)
@@ -113,7 +119,7 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
-def _write_months(conn: Connection, gen: int, model: LedgerModel, months: set,
+def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                   replace: bool = True) -> None:
     month_rows, deduction_rows, ids = [], [], []
     for code, m in months:

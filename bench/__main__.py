@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", action="append", choices=list(datasets.SCALES))
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=None,
+                        help="rebuild runs per scale and backend (default: 3, at nation scale 1)")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--out", default="docs/PERFORMANCE.md")
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
             url, generated = datasets.dataset(backend, scale, log=lambda m: print(m, flush=True))
             print(f"{scale}/{backend}: {generated['events']} events; rebuilding ...", flush=True)
             row = {"scale": scale, "backend": backend, "generated": generated,
-                   "rebuild": rebuild_runs(url, args.runs)}
+                   "rebuild": rebuild_runs(url, args.runs or (1 if scale == "nation" else 3))}
             print(f"{scale}/{backend}: reads ...", flush=True)
             since = first_day(generated["years"], datasets.UNTIL)
             row["reads"] = read_latencies(url, since)

@@ -44,9 +44,9 @@ def table(rows: list[dict]) -> str:
                    f"{b['one_after_other_rate']:,.0f} | {b['assessments_rate']:,.0f} "
                    f"({b['assessments_ratio']:.2f}) | {b['event_index_rate']:,.0f} "
                    f"| {b['rss_mb']:.0f} |")
-    out += ["", f"Rebuild figures are medians of {rows[0]['rebuild']['runs'] if rows else 0} "
-            "runs, each in a fresh process that first measures its own decode floor, then "
-            "rebuilds each read model alone, then both side by side (one process each, as "
+    runs = ", ".join(f"{r['scale']}/{r['backend']}: {r['rebuild']['runs']}" for r in rows)
+    out += ["", f"Rebuild figures are medians of the runs ({runs}), each in a fresh process "
+            "that first measures its own decode floor, then rebuilds each read model alone, then both side by side (one process each, as "
             "`ledger rebuild` does).", ""]
     out += ["| read (ReadSide, in process) | " + " | ".join(
         f"{r['scale']}/{r['backend']} p50 / p99 ms" for r in rows) + " |",

@@ -46,8 +46,8 @@ def table(rows: list[dict]) -> str:
                    f"| {b['rss_mb']:.0f} |")
     runs = ", ".join(f"{r['scale']}/{r['backend']}: {r['rebuild']['runs']}" for r in rows)
     out += ["", f"Rebuild figures are medians of the runs ({runs}), each in a fresh process "
-            "that first measures its own decode floor, then rebuilds each read model alone, then both side by side (one process each, as "
-            "`ledger rebuild` does).", ""]
+            "that first measures its own decode floor, then rebuilds each read model alone, "
+            "then both side by side (one process each, as `ledger rebuild` does).", ""]
     out += ["| read (ReadSide, in process) | " + " | ".join(
         f"{r['scale']}/{r['backend']} p50 / p99 ms" for r in rows) + " |",
         "|---|" + "---|" * len(rows)]

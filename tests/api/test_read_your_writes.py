@@ -7,10 +7,12 @@ fold state, and must still see each other's writes.
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX
-from tests.api.conftest import A, Callers, head, make_app
+from tests.api.conftest import A, Callers, head, make_app, principal
 from tests.api.test_writes import deduct, register
 
 
@@ -98,3 +100,25 @@ def test_write_responses_equal_the_deduction_read_from_the_agency_state(app, cal
         json={"reason": "recorded in error"}).get_json())
     assert withdrawn["status"] == "withdrawn" and withdrawn["effective_points"] == 0
     assert read(second["id"])["doubled"] is False  # no longer doubled
+
+
+def test_a_read_catches_up_to_the_head_it_found_not_to_later_writes(app, callers):
+    """Under a steady stream of writes a read applies what was recorded before it began and
+    answers, instead of chasing the head batch after batch."""
+    register(callers.regulator)
+    deduct(callers.regulator, found_on="2022-01-10")
+    side, ledger = app.extensions["ledger"].read_side, app.extensions["ledger"].ledger
+    ledger.record_deduction(principal("regulator"), A, "D02", date(2022, 2, 10), "pending")
+    batches, real = [], side.runner.process_batch
+
+    def batch_then_another_write(*args, **kwargs):
+        done = real(*args, **kwargs)
+        batches.append(done)
+        if len(batches) < 20:  # a writer that records again while each batch runs
+            ledger.record_deduction(principal("regulator"), A, "D03", date(2022, 3, 10),
+                                    f"meanwhile {len(batches)}")
+        return done
+    side.runner.process_batch = batch_then_another_write
+    listed = callers.auditor.get(f"/api/v1/agencies/{A}/deductions").get_json()
+    assert [d["reason"] for d in listed][-1] == "pending"  # what was there when it began
+    assert batches == [1]

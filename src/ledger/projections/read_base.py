@@ -109,18 +109,19 @@ class ReadBase:
         return (rows[0].head or 0) if rows else 0, {r.name: (r.gen, r.position) for r in rows}
 
     def refresh(self, names: tuple[str, ...] = NAMES) -> dict[str, int]:
-        """Apply any events the named read models (default: all) have not seen yet.
+        """Apply the events recorded before this call that the named read models (default:
+        all) have not seen yet; returns the generation of each that serves reads.
 
-        Returns the generation of each that serves reads.
+        It catches up to the head of the log as this call finds it, not to wherever the log
+        has got to meanwhile: under a steady stream of writes a read would otherwise chase
+        the head, applying other requests' events batch after batch before answering.
         """
         head, active = self._positions()
+        deadline = time.monotonic() + 10.0
         gens = {}
         for name in names:
             gen, position = active[name]
-            if position < head:
-                self.runner.catch_up(name)
-                gen = self.runner.active(name)[0]  # a rebuild may have switched it meanwhile
-            gens[name] = gen
+            gens[name] = gen if position >= head else self._apply_up_to(name, head, deadline)
         return gens
 
     def wait_for(self, position: int, timeout: float = 10.0,
@@ -133,18 +134,23 @@ class ReadBase:
         """
         deadline = time.monotonic() + timeout
         for name in names:
+            self._apply_up_to(name, position, deadline)
+
+    def _apply_up_to(self, name: str, position: int, deadline: float) -> int:
+        """Apply events to `name` until it holds `position`; the generation that then serves."""
+        gen, reached = self.runner.active(name)
+        while reached < position:
+            done = self.runner.process_batch(name, gen, limit=CATCH_UP_BATCH)
+            if 0 < done < CATCH_UP_BATCH:
+                # A batch stops short only at the head of the log, which held `position`
+                # (committed before this call) when the batch read it under the lock.
+                break
             gen, reached = self.runner.active(name)
-            while reached < position:
-                done = self.runner.process_batch(name, gen, limit=CATCH_UP_BATCH)
-                if 0 < done < CATCH_UP_BATCH:
-                    # A batch stops short only at the head of the log, which held `position`
-                    # (committed before this call) when the batch read it under the lock.
-                    break
-                gen, reached = self.runner.active(name)
-                if done == 0 and reached < position:  # a rebuild is switching generations
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"projection {name} has not reached {position}")
-                    time.sleep(0.01)
+            if done == 0 and reached < position:  # a rebuild is switching generations
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"projection {name} has not reached {position}")
+                time.sleep(0.01)
+        return gen
 
     def written_deduction(self, deduction_id: str) -> dict:
         """A deduction as the assessments read model holds it, without catching up first.

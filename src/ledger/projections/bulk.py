@@ -6,14 +6,16 @@ rewrote every agency's state once per batch. A rebuild instead folds the whole l
 model that holds every agency and writes:
 
 - append-only rows (trail, attendance, streams) in their own short transactions whenever
-  `APPEND_FLUSH` of them are pending, so memory does not grow with the log;
-- every other row (agencies, months, deductions, sessions, publications) with the tracking
+  `APPEND_FLUSH` of them are pending, and each publication's frozen standings as it is folded,
+  so memory does not grow with the log;
+- every other row (agencies, months, deductions, sessions) with the tracking
   position at a checkpoint: at the end, and every `CHECKPOINT_SECONDS` of folding before it, so
   a crash loses at most that much work.
 
 A rebuild resumed after a crash loads every agency of the generation as of its last checkpoint
-and first deletes the append-only rows written after it (streams are facts about an originator
-that hold whatever the position, so they are inserted ignoring those already there).
+and first deletes the append-only rows (trail, attendance, publications) written after it
+(streams are facts about an originator that hold whatever the position, so they are inserted
+ignoring those already there).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class AssessmentsRebuild:
 
     def run(self) -> LedgerModel:
         model, position = self._start()
-        changes, publications = Changes(), []
+        changes = Changes()
         total = self.runner.head()
         since, folded = time.monotonic(), 0
         while True:
@@ -73,8 +75,12 @@ class AssessmentsRebuild:
                 model.apply(pos, event, changes)
                 if changes.publications:
                     # Frozen as the standings stand at the publication; the model holds all.
-                    publications += [(p, model_standings(model, p.month))
-                                     for p in changes.publications]
+                    # Written at once (append-only, like the trail): at nation scale one
+                    # publication's rows are 20,000 dicts.
+                    with self.engine.begin() as conn:
+                        for publication in changes.publications:
+                            write_publication(conn, self.gen, publication,
+                                              model_standings(model, publication.month))
                     changes.publications = []
             folded += len(events)
             if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
@@ -84,12 +90,12 @@ class AssessmentsRebuild:
             due = (folded >= self.checkpoint_events if self.checkpoint_events
                    else time.monotonic() - since >= self.checkpoint_seconds)
             if due:
-                position = self._checkpoint(model, changes, publications, position)
-                changes, publications = Changes(), []
+                position = self._checkpoint(model, changes, position)
+                changes = Changes()
                 since, folded = time.monotonic(), 0
             if self.progress is not None:
                 self.progress(model.position, max(total, model.position))
-        self._checkpoint(model, changes, publications, position)
+        self._checkpoint(model, changes, position)
         return model
 
     def _start(self) -> tuple[LedgerModel, int]:
@@ -103,7 +109,7 @@ class AssessmentsRebuild:
                 for table in t.ASSESSMENT_TABLES:
                     conn.execute(delete(table).where(table.c.gen == self.gen))
             else:
-                for table in (t.trail, t.attendance):
+                for table in (t.trail, t.attendance, t.publication):
                     conn.execute(delete(table).where(table.c.gen == self.gen,
                                                      table.c.position > position))
                 self._load(conn, model)
@@ -126,8 +132,7 @@ class AssessmentsRebuild:
         insert_rows(conn, t.stream, stream_rows(gen, changes.streams), ignore_existing=True)
         changes.trail, changes.attendance, changes.streams = [], [], []
 
-    def _checkpoint(self, model: LedgerModel, changes: Changes, publications: list,
-                    expected: int) -> int:
+    def _checkpoint(self, model: LedgerModel, changes: Changes, expected: int) -> int:
         """Write every pending row and the tracking position in one transaction."""
         with self.engine.begin() as conn:
             row = self.runner._lock_tracking(conn, "assessments", self.gen)
@@ -137,8 +142,6 @@ class AssessmentsRebuild:
                     f"not at {expected}: another rebuild is building it")
             self._append(conn, changes)
             write_changes(conn, self.gen, model, changes, replace=expected > 0)
-            for publication, rows in publications:
-                write_publication(conn, self.gen, publication, rows)
             conn.execute(update(t.projection).where(
                 t.projection.c.name == "assessments", t.projection.c.gen == self.gen).values(
                 position=model.position, updated_at=datetime.now(timezone.utc)))

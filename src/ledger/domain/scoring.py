@@ -28,7 +28,7 @@ def deduction_status(withdrawn: bool, disputed: bool, outcome: str | None) -> st
     return REDUCED if outcome == "reduced" else OVERTURNED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeductionFacts:
     """What the scoring rules need to know of one deduction."""
 
@@ -58,7 +58,7 @@ class DeductionFacts:
         return self.rectified_on <= self.rectification_due
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effect:
     """The effect of one deduction on its month: effective and pending points."""
 

@@ -33,6 +33,7 @@ from ledger.projections import tables as t
 from ledger.projections.codec import agency_from_json
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.projections.state import SessionState
+from ledger.projections.views import forget_all_months
 from ledger.projections.rows import insert_rows
 from ledger.projections.writer import (
     attendance_rows, model_standings, stream_rows, trail_rows, write_changes, write_publication,
@@ -87,6 +88,11 @@ class AssessmentsRebuild:
                     >= self.append_flush:
                 with self.engine.begin() as conn:
                     self._append(conn, changes)
+                # Kept month figures are recomputed when next needed: a month is changed
+                # again within weeks if at all, and keeping every month's figures costs as
+                # much memory as the deductions themselves at nation scale.
+                for agency in model.agencies.values():
+                    forget_all_months(agency)
             due = (folded >= self.checkpoint_events if self.checkpoint_events
                    else time.monotonic() - since >= self.checkpoint_seconds)
             if due:

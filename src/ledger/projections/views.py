@@ -13,7 +13,7 @@ from ledger.domain.scoring import (
 from ledger.projections.state import AgencyState, DeductionState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthFigures:
     """One agency's month: score, counted and pending points, each deduction's effect."""
 
@@ -53,6 +53,11 @@ def month_figures(agency: AgencyState, month: str) -> MonthFigures:
             effects=effects,
         )
     return figures
+
+
+def forget_all_months(agency: AgencyState) -> None:
+    """Drop every kept month figure (they are recomputed when next asked for)."""
+    agency.__dict__.pop("_figures", None)
 
 
 def forget_months(agency: AgencyState, months: list[str]) -> None:

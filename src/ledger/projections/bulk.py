@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
+from ledger.application import bulk_collection
 from ledger.projections import tables as t
 from ledger.projections.codec import agency_from_json
 from ledger.projections.fold import Changes, LedgerModel
@@ -63,6 +64,11 @@ class AssessmentsRebuild:
         self.append_flush = append_flush
 
     def run(self) -> LedgerModel:
+        # The model's millions of long-lived objects would be rescanned by every collection.
+        with bulk_collection() as freeze:
+            return self._run(freeze)
+
+    def _run(self, freeze: Callable[[], None]) -> LedgerModel:
         model, position = self._start()
         changes = Changes()
         total = self.runner.head()
@@ -93,6 +99,7 @@ class AssessmentsRebuild:
                 # much memory as the deductions themselves at nation scale.
                 for agency in model.agencies.values():
                     forget_all_months(agency)
+                freeze()  # what survived so far is the model: later collections skip it
             due = (folded >= self.checkpoint_events if self.checkpoint_events
                    else time.monotonic() - since >= self.checkpoint_seconds)
             if due:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX
 from tests.api.conftest import A, Callers, head, make_app, principal
 from tests.api.test_writes import deduct, register
+from tests.conftest import reset_postgres
 
 
 def positions(app) -> dict[str, int]:
@@ -122,3 +123,16 @@ def test_a_read_catches_up_to_the_head_it_found_not_to_later_writes(app, callers
     listed = callers.auditor.get(f"/api/v1/agencies/{A}/deductions").get_json()
     assert [d["reason"] for d in listed][-1] == "pending"  # what was there when it began
     assert batches == [1]
+
+
+def test_on_postgresql_only_read_model_commits_skip_the_wait_for_the_disk(postgres_server):
+    reset_postgres(postgres_server)
+    app = make_app(postgres_server)
+    services = app.extensions["ledger"]
+    try:
+        with services.ledger.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+        with services.read_side.engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW synchronous_commit")).scalar() == "off"
+    finally:
+        services.close()

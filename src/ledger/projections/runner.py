@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from ledger.projections import tables as t
-from ledger.projections.bulk import AssessmentsRebuild
+from ledger.projections.bulk import AssessmentsRebuild, RebuildConflict
 from ledger.projections.decoding import EventDecoder
 from ledger.projections.rows import insert_rows
 from ledger.projections.codec import dumps, event_data
@@ -168,11 +168,16 @@ class Projections:
 
     def _apply_event_index(self, conn: Connection, gen: int,
                            events: list[tuple[int, Any]]) -> None:
+        insert_rows(conn, t.event, Projections._event_index_rows(self, conn, gen, events))
+
+    def _event_index_rows(self, conn: Connection, gen: int,
+                          events: list[tuple[int, Any]]) -> list[dict]:
         e = t.event.c
         known: dict[str, str | None] = {}
         unknown = {str(ev.originator_id) for _, ev in events}
+        # No DISTINCT: with it SQLite 3.40 scans the whole generation instead of the index.
         for row in conn.execute(select(e.originator_id, e.agency).where(
-                e.gen == gen, e.originator_id.in_(unknown)).distinct()):
+                e.gen == gen, e.originator_id.in_(unknown))):
             known[row.originator_id] = row.agency
         rows = []
         for position, ev in events:
@@ -186,7 +191,7 @@ class Projections:
             rows.append({"gen": gen, "position": position, "recorded_at": ev.timestamp,
                          "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
                          "agency": agency, "data": dumps(event_data(ev))})
-        insert_rows(conn, t.event, rows)
+        return rows
 
     # -- catching up and rebuilding -------------------------------------------------------
 
@@ -219,16 +224,7 @@ class Projections:
         if name == ASSESSMENTS:
             self.bulk_rebuild(gen, progress).run()
         else:
-            total = self.head()
-            while True:
-                done = self.process_batch(name, gen, limit=REBUILD_BATCH)
-                if progress is not None:
-                    with self.engine.connect() as conn:
-                        position = conn.execute(select(p.position).where(
-                            p.name == name, p.gen == gen)).scalar()
-                    progress(position, max(total, position))
-                if done == 0:
-                    break
+            self._rebuild_event_index(gen, progress)
         with self.engine.begin() as conn:
             self._lock_tracking(conn, name, gen)
             old = conn.execute(select(p.gen).where(p.name == name, p.status == "active")).all()
@@ -239,6 +235,37 @@ class Projections:
         self.drop_generations(name, [r.gen for r in old])
         self.catch_up(name)
         return gen
+
+    def _rebuild_event_index(self, gen: int,
+                             progress: Callable[[int, int], None] | None = None) -> None:
+        """Fill a building generation of the event index in large batches.
+
+        Each batch is read, decoded and turned into rows before its write transaction, which
+        then only inserts them and advances the tracking position (checked unchanged): on
+        SQLite the write lock is held for the insert alone, so the other model's rebuild and
+        the writers are not kept waiting while this one decodes.
+        """
+        p = t.projection.c
+        total = self.head()
+        while True:
+            with self.engine.connect() as conn:
+                position = conn.execute(select(p.position).where(
+                    p.name == EVENT_INDEX, p.gen == gen)).scalar()
+                events = self.read_events(conn, position, REBUILD_BATCH)
+                rows = self._event_index_rows(conn, gen, events) if events else []
+            if not events:
+                return
+            with self.engine.begin() as conn:
+                row = self._lock_tracking(conn, EVENT_INDEX, gen)
+                if row.position != position or row.status == "retired":
+                    raise RebuildConflict(
+                        f"generation {gen} of {EVENT_INDEX} is at {row.position} "
+                        f"({row.status}), not at {position}: another rebuild is building it")
+                insert_rows(conn, t.event, rows)
+                conn.execute(update(t.projection).where(p.name == EVENT_INDEX, p.gen == gen)
+                             .values(position=events[-1][0], updated_at=now()))
+            if progress is not None:
+                progress(events[-1][0], max(total, events[-1][0]))
 
     def bulk_rebuild(self, gen: int,
                      progress: Callable[[int, int], None] | None = None) -> AssessmentsRebuild:

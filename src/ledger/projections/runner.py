@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ledger.projections import tables as t
 from ledger.projections.bulk import AssessmentsRebuild, RebuildConflict
@@ -255,17 +255,36 @@ class Projections:
                 rows = self._event_index_rows(conn, gen, events) if events else []
             if not events:
                 return
-            with self.engine.begin() as conn:
-                row = self._lock_tracking(conn, EVENT_INDEX, gen)
-                if row.position != position or row.status == "retired":
-                    raise RebuildConflict(
-                        f"generation {gen} of {EVENT_INDEX} is at {row.position} "
-                        f"({row.status}), not at {position}: another rebuild is building it")
-                insert_rows(conn, t.event, rows)
-                conn.execute(update(t.projection).where(p.name == EVENT_INDEX, p.gen == gen)
-                             .values(position=events[-1][0], updated_at=now()))
+            self._write_event_index_batch(gen, position, events[-1][0], rows)
             if progress is not None:
                 progress(events[-1][0], max(total, events[-1][0]))
+
+    def _write_event_index_batch(self, gen: int, position: int, last: int, rows: list[dict],
+                                 attempts: int = 20) -> None:
+        """Insert one decoded batch and advance the tracking, in one transaction.
+
+        On SQLite a long transaction elsewhere (the assessments rebuild's checkpoint at nation
+        scale holds the write lock for minutes) outlasts the busy timeout: the batch is already
+        decoded, so the transaction is simply tried again.
+        """
+        p = t.projection.c
+        for attempt in range(attempts):
+            try:
+                with self.engine.begin() as conn:
+                    row = self._lock_tracking(conn, EVENT_INDEX, gen)
+                    if row.position != position or row.status == "retired":
+                        raise RebuildConflict(
+                            f"generation {gen} of {EVENT_INDEX} is at {row.position} "
+                            f"({row.status}), not at {position}: another rebuild is building it")
+                    insert_rows(conn, t.event, rows)
+                    conn.execute(update(t.projection).where(p.name == EVENT_INDEX,
+                                                            p.gen == gen)
+                                 .values(position=last, updated_at=now()))
+                return
+            except OperationalError as error:
+                if "locked" not in str(error) or attempt == attempts - 1:
+                    raise
+                time.sleep(1.0)
 
     def bulk_rebuild(self, gen: int,
                      progress: Callable[[int, int], None] | None = None) -> AssessmentsRebuild:

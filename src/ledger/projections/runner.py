@@ -7,9 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError

@@ -21,9 +21,13 @@ def rebuild_runs(url: str, runs: int) -> dict:
     """Median of `runs` rebuilds, each in a fresh process with its own decode floor."""
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-m", "bench.rebuild", url], check=True,
-                             capture_output=True, text=True).stdout
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        # stderr goes straight to the terminal: a failed run shows its traceback.
+        done = subprocess.run([sys.executable, "-m", "bench.rebuild", url],
+                              stdout=subprocess.PIPE, text=True)
+        if done.returncode:
+            raise SystemExit(f"bench.rebuild {url} failed with exit status {done.returncode}"
+                             " (its traceback is above)")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     events = results[0]["events"]
     floor = statistics.median(r["floor"] for r in results)
     total = statistics.median(sum(r["rebuild"].values()) for r in results)

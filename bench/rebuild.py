@@ -18,15 +18,13 @@ from ledger.projections.bulk import READ_CHUNK
 from ledger.projections.parallel import rebuild_all
 from ledger.projections.runner import NAMES, Projections
 
-CHUNK = READ_CHUNK
-
 
 def decode_floor(runner: Projections) -> float:
     """Seconds to read every event in log order and decode it, as the rebuild does."""
     started, after = time.perf_counter(), 0
     with runner.engine.connect() as conn:
         while True:
-            rows = runner.fetch(conn, after, CHUNK)
+            rows = runner.fetch(conn, after, READ_CHUNK)
             if not rows:
                 break
             runner.decode(rows)

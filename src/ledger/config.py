@@ -6,6 +6,8 @@ import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
+
 CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_SQLITE_FILE = "ledger.sqlite3"
 
@@ -16,9 +18,18 @@ def database_url(env: dict[str, str] | None = None) -> str:
     return with_busy_timeout(env.get("LEDGER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_FILE}")
 
 
-def with_busy_timeout(url: str) -> str:
-    """A SQLite file URL waits up to 30 s for another writer; other URLs are left alone."""
-    if url.startswith("sqlite:///") and "timeout=" not in url and ":memory:" not in url:
+def with_busy_timeout(url: str, seconds: int | None = None) -> str:
+    """A SQLite file URL waits up to 30 s for another writer; other URLs are left alone.
+
+    With `seconds`, that wait replaces any the URL already names (a background rebuild waits
+    out another's long transaction rather than fail).
+    """
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        return url
+    if seconds is not None:
+        return make_url(url).update_query_dict({"timeout": str(seconds)}).render_as_string(
+            hide_password=False)
+    if "timeout=" not in url:
         # Wait for another process's write instead of failing with "database is locked".
         url += ("&" if "?" in url else "?") + "timeout=30"
     return url

@@ -38,6 +38,44 @@ def test_retired_generation_rows_are_removed_after_the_switch(replayed):
     assert left == []
 
 
+def test_a_retired_generation_a_crash_left_undeleted_goes_at_the_next_switch(
+        replayed, monkeypatch):
+    import ledger.projections.runner as runner_module
+
+    runner = replayed.runner
+    runner.catch_up(ASSESSMENTS)
+    first = runner.active(ASSESSMENTS)[0]
+    with replayed.engine.connect() as conn:
+        rows = len(conn.execute(select(t.stream.c.originator_id)
+                                .where(t.stream.c.gen == first)).all())
+    assert rows > 3
+    monkeypatch.setattr(runner_module, "DROP_CHUNK", 2)  # several transactions per table
+    deleted = {"n": 0}
+    original = Projections.drop_generations
+
+    def dying_drop(self, name, gens):  # the process dies before the drop starts
+        deleted["n"] += 1
+        if deleted["n"] == 1:
+            raise KeyboardInterrupt("killed")
+        return original(self, name, gens)
+
+    monkeypatch.setattr(Projections, "drop_generations", dying_drop)
+    with pytest.raises(KeyboardInterrupt):
+        runner.rebuild(ASSESSMENTS)
+    with replayed.engine.connect() as conn:
+        status = dict(conn.execute(select(t.projection.c.gen, t.projection.c.status)
+                                   .where(t.projection.c.name == ASSESSMENTS)).all())
+    assert status[first] == "retired"
+    runner.rebuild(ASSESSMENTS)
+    with replayed.engine.connect() as conn:
+        gens = {row.gen for row in conn.execute(select(t.projection.c.gen).where(
+            t.projection.c.name == ASSESSMENTS))}
+        left = {table.name: conn.execute(select(table.c.gen).where(table.c.gen == first)).all()
+                for table in t.ASSESSMENT_TABLES}
+    assert first not in gens and len(gens) == 1
+    assert all(rows == [] for rows in left.values()), left
+
+
 def small_steps(runner, **settings):
     """Make `runner`'s rebuilds read 7 events at a time and checkpoint every 14."""
     def bulk(gen, progress=None):

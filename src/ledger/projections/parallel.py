@@ -19,6 +19,7 @@ from typing import Any
 
 
 PR_SET_PDEATHSIG = 1
+REBUILD_BUSY_SECONDS = 1800
 
 
 def _die_with_parent(parent: int) -> None:
@@ -37,7 +38,11 @@ def _rebuild_one(url: str, name: str, position: Any, parent: int) -> None:
     from ledger.application import Ledger
     from ledger.projections.runner import Projections
 
-    ledger = Ledger(url=url)
+    from ledger.config import with_busy_timeout
+
+    # On SQLite the other builder's checkpoint holds the only write lock for minutes at nation
+    # scale: wait for it (this is a background job) instead of failing after the usual 30 s.
+    ledger = Ledger(url=with_busy_timeout(url, REBUILD_BUSY_SECONDS))
     try:
         def progress(at: int, _head: int) -> None:
             position.value = at

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -26,6 +26,7 @@ ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
 NAMES = (ASSESSMENTS, EVENT_INDEX)
 TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
+DROP_CHUNK = 20_000  # rows of a retired generation deleted per transaction on SQLite
 REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
 
 
@@ -225,11 +226,13 @@ class Projections:
             self._rebuild_event_index(gen, progress)
         with self.engine.begin() as conn:
             self._lock_tracking(conn, name, gen)
-            old = conn.execute(select(p.gen).where(p.name == name, p.status == "active")).all()
             conn.execute(update(t.projection).where(p.name == name, p.status == "active")
                          .values(status="retired", updated_at=now()))
             conn.execute(update(t.projection).where(p.name == name, p.gen == gen)
                          .values(status="active", updated_at=now()))
+            # This switch's retired generation, and any a crash left half-deleted before.
+            old = conn.execute(select(p.gen).where(p.name == name,
+                                                   p.status == "retired")).all()
         self.drop_generations(name, [r.gen for r in old])
         self.catch_up(name)
         return gen
@@ -290,12 +293,31 @@ class Projections:
         return AssessmentsRebuild(self, gen, progress)
 
     def drop_generations(self, name: str, gens: list[int]) -> None:
-        """Delete the rows of retired generations."""
+        """Delete the rows of retired generations, then their tracking rows.
+
+        Nobody reads a retired generation, so its rows need not go in one transaction. On
+        SQLite they are deleted `DROP_CHUNK` at a time, each its own transaction: at nation
+        scale a generation is millions of rows, and one DELETE would hold the database's only
+        write lock for minutes, failing every writer (and the other model's rebuild) that waits
+        longer than the busy timeout. The tracking rows go last, so a crash part-way leaves the
+        generation `retired`, and the next switch of that model deletes the rest.
+        """
         if not gens:
             return
+        chunked = self.engine.dialect.name == "sqlite"
+        for table in TABLES[name]:
+            if not chunked:
+                with self.engine.begin() as conn:
+                    conn.execute(delete(table).where(table.c.gen.in_(gens)))
+                continue
+            rowid = literal_column("rowid")
+            chunk = delete(table).where(rowid.in_(
+                select(rowid).select_from(table).where(table.c.gen.in_(gens)).limit(DROP_CHUNK)))
+            while True:
+                with self.engine.begin() as conn:
+                    if conn.execute(chunk).rowcount == 0:
+                        break
         with self.engine.begin() as conn:
-            for table in TABLES[name]:
-                conn.execute(delete(table).where(table.c.gen.in_(gens)))
             conn.execute(delete(t.projection).where(t.projection.c.name == name,
                                                     t.projection.c.gen.in_(gens)))
         for gen in gens:

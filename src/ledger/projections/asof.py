@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, union_all
 
 from ledger.config import CHINA
 from ledger.domain.errors import NotFound
@@ -66,21 +66,36 @@ class AsOfReader:
 
     def _rows(self, streams: Streams | None, position: int, only: int | None = None) -> list:
         e = self.events.c
-        query = select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+        columns = (e.id, e.originator_id, e.originator_version, e.topic, e.state)
         if only is not None:
-            query = query.where(e.id == only)
+            query = select(*columns).where(e.id == only)
+        elif streams is None:
+            query = select(*columns).where(e.id <= position).order_by(e.id)
         else:
-            query = query.where(e.id <= position)
-            if streams is not None:
-                # A session's stream holds every agency's attendance: take only its opening
-                # event and this agency's attendance, so the cost does not grow with theirs.
-                query = query.where(or_(
-                    e.originator_id.in_([UUID(o) for o in streams.own]),
-                    and_(e.originator_id.in_([UUID(o) for o in streams.sessions]),
-                         e.originator_version == 1),
-                    e.id.in_(streams.attendance)))
+            # A session's stream holds every agency's attendance: take only its opening
+            # event and this agency's attendance, so the cost does not grow with theirs.
+            # One SELECT per kind of stream, each answered from its own index: as one
+            # SELECT with OR, PostgreSQL scanned the whole log (0.4 s at nation scale).
+            parts = [select(*columns).where(
+                e.originator_id.in_([UUID(o) for o in streams.own]), e.id <= position)]
+            if streams.sessions:
+                parts.append(select(*columns).where(
+                    e.originator_id.in_([UUID(o) for o in streams.sessions]),
+                    e.originator_version == 1, e.id <= position))
+            if streams.attendance:
+                parts.append(select(*columns).where(
+                    e.id.in_(streams.attendance), e.id <= position))
+            union = union_all(*parts).subquery()
+            query = select(union).order_by(union.c.id)
         with self.engine.connect() as conn:
-            return conn.execute(query.order_by(e.id)).all()
+            if streams is not None and only is None and conn.dialect.name == "postgresql":
+                # PostgreSQL misjudges `originator_id IN (an agency's streams)` as matching
+                # ~100,000 rows at nation scale and scans the whole log (0.3 s, and ~30 ms
+                # more compiling it with JIT); every part above has an index that answers it
+                # with the agency's own rows. Both settings end with this transaction.
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                conn.exec_driver_sql("SET LOCAL jit = off")
+            return conn.execute(query).all()
 
     def _streams(self, agency: str) -> Streams:
         """The agency's own streams (agency, deductions), its sessions and its attendance."""

@@ -19,20 +19,19 @@ def database_url(env: dict[str, str] | None = None) -> str:
 
 
 def with_busy_timeout(url: str, seconds: int | None = None) -> str:
-    """A SQLite file URL waits up to 30 s for another writer; other URLs are left alone.
+    """A SQLite file URL waits for another writer instead of failing with "database is locked".
 
-    With `seconds`, that wait replaces any the URL already names (a background rebuild waits
-    out another's long transaction rather than fail).
+    The wait is 30 s unless the URL names its own; with `seconds`, that wait replaces any the
+    URL names (a background rebuild waits out another's long transaction rather than fail).
+    Other URLs are left alone.
     """
     if not url.startswith("sqlite:///") or ":memory:" in url:
         return url
-    if seconds is not None:
-        return make_url(url).update_query_dict({"timeout": str(seconds)}).render_as_string(
-            hide_password=False)
-    if "timeout=" not in url:
-        # Wait for another process's write instead of failing with "database is locked".
-        url += ("&" if "?" in url else "?") + "timeout=30"
-    return url
+    parsed = make_url(url)
+    if seconds is None and "timeout" in parsed.query:
+        return url
+    return parsed.update_query_dict({"timeout": str(seconds or 30)}).render_as_string(
+        hide_password=False)
 
 
 def today_in_china() -> date:

@@ -50,12 +50,12 @@ def test_a_retired_generation_a_crash_left_undeleted_goes_at_the_next_switch(
                                 .where(t.stream.c.gen == first)).all())
     assert rows > 3
     monkeypatch.setattr(runner_module, "DROP_CHUNK", 2)  # several transactions per table
-    deleted = {"n": 0}
+    calls = {"n": 0}
     original = Projections.drop_generations
 
     def dying_drop(self, name, gens):  # the process dies before the drop starts
-        deleted["n"] += 1
-        if deleted["n"] == 1:
+        calls["n"] += 1
+        if calls["n"] == 1:
             raise KeyboardInterrupt("killed")
         return original(self, name, gens)
 

@@ -28,6 +28,7 @@ from ledger.domain.training import TrainingSession
 from ledger.commands.agencies import AgencyCommands
 from ledger.commands.deductions import DeductionCommands
 from ledger.commands.publications import PublicationCommands
+from ledger.commands.results import ResultsCommands
 from ledger.commands.training import TrainingCommands
 from ledger.transcodings import CanonicalMapper, DateAsISO
 
@@ -64,7 +65,7 @@ RULE_SET_ID = RuleSet.create_id()
 
 
 class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCommands,
-             Application):
+             ResultsCommands, Application):
     """The assessment ledger's write side on the eventsourcing library."""
 
     name = "Ledger"

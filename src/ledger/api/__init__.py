@@ -10,6 +10,7 @@ from ledger.api import (
     agencies, deductions, disputes, evaluations, idempotency, months, operations, secondments,
     standings, training,
 )
+from ledger.api import results
 from ledger.api.context import Services
 from ledger.api.errors import LedgerApi, register_error_handlers
 from ledger.api.idempotency import IdempotencyKeys
@@ -27,7 +28,7 @@ from ledger.web import init_web
 AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
 BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
-              standings, operations)
+              standings, operations, results)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

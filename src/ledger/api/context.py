@@ -71,3 +71,19 @@ def sign_publication(month: str, revision: int, position: int) -> dict | None:
     except Exception:  # noqa: BLE001 - the event is recorded; the checkpoint can follow
         log.exception("could not sign the checkpoint of %s revision %s", month, revision)
         return None
+
+
+def sign_results(year: int, position: int) -> dict | None:
+    """The signed checkpoint of a year's final results just recorded, or None without a key."""
+    signer = services().signer
+    if signer is None:
+        return None
+    from ledger.integrity.autosign import add_checkpoints
+    from ledger.integrity.finals import sign_finals
+    try:
+        signed = sign_finals(ledger().engine, signer.key, set(), position=position)
+        add_checkpoints(signer.path, signer.key, signed)
+        return asdict(signed[0]) if signed else None
+    except Exception:  # noqa: BLE001 - the event is recorded; `ledger checkpoint export` signs it
+        log.exception("could not sign the checkpoint of the final results of %s", year)
+        return None

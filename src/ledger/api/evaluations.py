@@ -61,6 +61,10 @@ class Evaluation(ma.Schema):
     purchaser_rating_mean = points(allow_none=True)
     purchaser_ratings = fields.Integer()
     calendar = fields.String()
+    provisional = fields.Boolean(metadata={"description": "true until the year is finalized"})
+    noticed = fields.Dict(metadata={"description": "the evaluation frozen by the year's notice "
+                                    "(with a correction, if its objection was upheld)"})
+    final = fields.Dict(metadata={"description": "the final evaluation, frozen for ever"})
 
 
 @blp.route("/agencies/<code>/purchaser-ratings", methods=["POST"])

@@ -38,6 +38,8 @@ class StandingsArgs(PageArgs):
 
 class AnnualArgs(PageArgs):
     year = fields.Integer(required=True, validate=YEARS)
+    basis = fields.String(load_default="current",
+                          validate=validate.OneOf(("current", "noticed", "final")))
 
 
 class Row(ma.Schema):
@@ -74,6 +76,10 @@ class AnnualRow(ma.Schema):
 
 class AnnualStandings(Page):
     year = fields.Integer()
+    basis = fields.String()
+    provisional = fields.Boolean(metadata={"description": "true until the year is finalized"})
+    noticed_on = fields.Date(allow_none=True)
+    finalized_on = fields.Date(allow_none=True)
     rows = fields.List(fields.Nested(AnnualRow))
 
 
@@ -89,7 +95,8 @@ def standings(args):
 @blp.arguments(AnnualArgs, location="query")
 @blp.response(200, AnnualStandings)
 def annual_standings(args):
-    return read_side().annual_standings(args["year"], as_of=as_of(args), **paging(args))
+    return read_side().annual_standings(args["year"], as_of=as_of(args), basis=args["basis"],
+                                        **paging(args))
 
 
 def paging(args: dict) -> dict:

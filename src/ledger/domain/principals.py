@@ -40,3 +40,8 @@ def authorize(principal: Principal, action: str, agency: str | None = None) -> N
         raise NotPermitted(f"Role {principal.role} may not {action}.")
     if principal.role == AGENCY and agency is not None and agency != principal.agency:
         raise NotPermitted(f"An agency token may only {action} for its own code ({principal.agency}).")
+
+# Annual results (notice, objections, final results): who may do what.
+FILE_OBJECTION, RESOLVE_OBJECTION = "file an objection", "resolve an objection"
+ALLOWED[FILE_OBJECTION] = {REGULATOR, AGENCY}
+ALLOWED[RESOLVE_OBJECTION] = {REVIEWER}

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger.integrity.digest import published_digest
+from ledger.integrity.finals import final_problems
 from ledger.integrity.readcheck import ReadCheck, compare_read_models
 from ledger.integrity.signing import Checkpoint, signature_valid
 from ledger.integrity.verify import MAX_PROBLEMS, Problem, Report, verify
@@ -38,6 +39,12 @@ def audit(ledger: Any, checkpoints: Iterable[Checkpoint] | None = None,
     """verify() on the ledger's log, then its read models and published standings."""
     checkpoints = tuple(checkpoints or ())
     report = verify(ledger.engine, checkpoints, public_key)
+    trusted = [c for c in checkpoints if public_key is not None and signature_valid(c, public_key)]
+    finals = [Problem(position, "final", detail)
+              for position, detail in final_problems(ledger.engine, trusted)]
+    if finals:
+        report = replace(report, problems=(report.problems + tuple(finals))[:MAX_PROBLEMS],
+                         verified=False)
     if not read_models:
         return report
     read = compare_read_models(ledger)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ledger.integrity.autosign import add_checkpoints
+from ledger.integrity.finals import sign_finals
 from ledger.integrity.publications import (
     Publications, PublicationsError, checkpoint_publications, merge,
     read_publications, write_publications,
@@ -115,6 +116,7 @@ def export(key_path: Path, out: Path) -> None:
             raise PublicationsError(f"{out} holds checkpoints not signed by this key")
         added = checkpoint_publications(ledger.engine, private, known,
                                         standings_digest=_caught_up_digests(ledger))
+        added += sign_finals(ledger.engine, private, {(c.month, c.revision) for c in known})
         merged = add_checkpoints(out, private, added)  # under the lock the server takes too
     except PublicationsError as error:
         raise click.ClickException(str(error)) from None

@@ -14,12 +14,13 @@ from ledger.projections.asof import AsOf
 from ledger.projections.read_agency import AgencyReads
 from ledger.projections.read_overview import OverviewReads
 from ledger.projections.read_queues import QueueReads
+from ledger.projections.read_results import ResultsReads
 from ledger.projections.runner import NAMES
 
 __all__ = ["AsOf", "ReadSide"]
 
 
-class ReadSide(AgencyReads, QueueReads, OverviewReads):
+class ReadSide(ResultsReads, AgencyReads, QueueReads, OverviewReads):
     """Every query over the read models, and operating them (status, rebuild)."""
 
     def projections(self) -> list[dict]:

@@ -23,6 +23,9 @@ from ledger.projections.writer import (
 )
 
 ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
+# Events of a stream shared by many agencies: indexed under their own `agency` only, never
+# under the agency another event of the same stream named (a session, a year's results).
+NO_AGENCY_OF_STREAM = frozenset({"AttendanceRecorded", "NoticeOpened", "YearFinalized"})
 NAMES = (ASSESSMENTS, EVENT_INDEX)
 TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
@@ -182,7 +185,7 @@ class Projections:
         for position, ev in events:
             oid, name = str(ev.originator_id), type(ev).__name__
             agency = getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
-            if name == "AttendanceRecorded":
+            if name in NO_AGENCY_OF_STREAM:
                 known.setdefault(oid, None)
             else:
                 agency = agency or known.get(oid)

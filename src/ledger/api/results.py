@@ -1,0 +1,168 @@
+"""A year's results: the notice (公示), objections (异议) and final results."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger, read_after, read_side, sign_results
+from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, credit_code, year_of
+from ledger.domain.errors import NotPermitted
+from ledger.domain.principals import AGENCY, FILE_OBJECTION, READ, RECORD, RESOLVE_OBJECTION
+from ledger.domain.results import OUTCOMES
+from ledger.domain.text import TEXT_LIMIT
+
+blp = Blueprint("results", __name__, url_prefix="/api/v1",
+                description="A year's results: notice, objections, final results (public reads)")
+OBJECTION_STATUSES = ("open", *OUTCOMES)
+
+
+class NoticeIn(Strict):
+    opened_on = fields.Date(required=True)
+
+
+class ObjectionIn(Strict):
+    grounds = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMIT))
+    agency = fields.String(validate=credit_code, metadata={
+        "description": "the objecting agency (regulator only; an agency objects for itself)"})
+    filed_on = fields.Date(metadata={
+        "description": "regulator only, for a paper submission; an agency's is today"})
+
+
+class ObjectionResolutionIn(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    reasoning = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMIT))
+    decided_on = fields.Date(required=True)
+
+
+class FinalIn(Strict):
+    finalized_on = fields.Date(required=True)
+
+
+class Notice(ma.Schema):
+    year = fields.Integer()
+    opened_on = fields.Date()
+    closes_on = fields.Date(metadata={"description": "the last day to object"})
+    calendar = fields.String()
+    agencies = fields.Integer()
+    head_position = fields.Integer(metadata={
+        "description": "the log position the noticed evaluations were computed at"})
+    objections = fields.Integer()
+    finalized = fields.Boolean()
+    position = fields.Integer()
+    recorded_at = fields.AwareDateTime()
+    recorded_by = fields.String()
+
+
+class Final(ma.Schema):
+    year = fields.Integer()
+    finalized_on = fields.Date()
+    agencies = fields.Integer()
+    position = fields.Integer()
+    recorded_at = fields.AwareDateTime()
+    recorded_by = fields.String()
+    checkpoint = fields.Dict(allow_none=True)
+
+
+class Objection(ma.Schema):
+    id = fields.String()
+    year = fields.Integer()
+    agency = fields.String()
+    grounds = fields.String()
+    filed_on = fields.Date()
+    review_due = fields.Date()
+    calendar = fields.String()
+    status = fields.String(validate=validate.OneOf(OBJECTION_STATUSES))
+    outcome = fields.String(allow_none=True)
+    reasoning = fields.String(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+    position = fields.Integer()
+    recorded_at = fields.AwareDateTime()
+
+
+class ObjectionRecorded(Objection, Recorded):
+    """An objection as its filing or resolution returns it."""
+
+
+class ObjectionFilter(AsOfArgs):
+    status = fields.String(validate=validate.OneOf(OBJECTION_STATUSES))
+
+
+@blp.route("/years/<int:year>/notice", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(NoticeIn)
+@blp.response(201, Notice)
+def open_notice(body, year):
+    recorded = ledger().open_notice(caller(), year_of(year), body["opened_on"], read_side())
+    return created(read_after(recorded).notice(year), recorded)
+
+
+@blp.route("/years/<int:year>/notice", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Notice)
+def notice(args, year):
+    return read_side().notice(year_of(year), as_of=as_of(args))
+
+
+@blp.route("/years/<int:year>/objections", methods=["POST"])
+@requires(FILE_OBJECTION, agency_arg=None)
+@blp.arguments(ObjectionIn)
+@blp.response(201, ObjectionRecorded)
+def file_objection(body, year):
+    recorded = ledger().file_objection(caller(), year_of(year), **body)
+    return created(read_after(recorded).objection(recorded.id), recorded)
+
+
+@blp.route("/years/<int:year>/objections", methods=["GET"])
+@requires(READ, agency_arg=None)
+@blp.arguments(ObjectionFilter, location="query")
+@blp.response(200, Objection(many=True))
+def objections(args, year):
+    principal = caller()
+    own = principal.agency if principal.role == AGENCY else None  # an agency sees its own only
+    return read_side().objections(year_of(year), as_of=as_of(args), agency=own,
+                                  status=args.get("status"))
+
+
+@blp.route("/objections/<objection_id>", methods=["GET"])
+@requires(READ, agency_arg=None)
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Objection)
+def objection(args, objection_id):
+    found = read_side().objection(objection_id, as_of=as_of(args))
+    principal = caller()
+    if principal.role == AGENCY and found["agency"] != principal.agency:
+        raise NotPermitted(f"An agency token may only read its own objections "
+                           f"({principal.agency}).")
+    return found
+
+
+@blp.route("/objections/<objection_id>/resolution", methods=["POST"])
+@requires(RESOLVE_OBJECTION, agency_arg=None)
+@blp.arguments(ObjectionResolutionIn)
+@blp.response(201, ObjectionRecorded)
+def resolve_objection(body, objection_id):
+    recorded = ledger().resolve_objection(caller(), objection_id, reads=read_side(), **body)
+    return created(read_after(recorded).objection(objection_id), recorded)
+
+
+@blp.route("/years/<int:year>/final", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(FinalIn)
+@blp.response(201, Final)
+def finalize(body, year):
+    recorded = ledger().finalize_year(caller(), year_of(year), body["finalized_on"])
+    final = read_after(recorded).final(year)
+    return created({**final, "checkpoint": sign_results(year, recorded.position)}, recorded)
+
+
+@blp.route("/years/<int:year>/final", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Final)
+def final(args, year):
+    return read_side().final(year_of(year), as_of=as_of(args))
+

@@ -1,0 +1,118 @@
+"""A year's results: opening the notice, objections and their resolution, finalizing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError
+
+from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from ledger.domain.principals import (
+    AGENCY, FILE_OBJECTION, RECORD, RESOLVE_OBJECTION, Principal, authorize,
+)
+from ledger.domain.results import YearResults, year_of_objection
+
+if TYPE_CHECKING:
+    from ledger.application import Recorded
+
+
+class EvaluationSource(Protocol):
+    """What the results commands read: the read side, caught up to the head of the log."""
+
+    def assessed_evaluations(self, year: int) -> tuple[int, dict[str, dict]]: ...
+
+    def current_evaluation(self, code: str, year: int) -> tuple[int, dict]: ...
+
+    def deduction_recorders(self, code: str, year: int) -> set[str]: ...
+
+
+class ResultsCommands:
+    """Commands of the Ledger: a year's notice (公示), objections (异议), final results."""
+
+    def year_results(self, year: int) -> YearResults:
+        try:
+            found = self._load(YearResults.create_id(year))
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, YearResults):
+            raise RuleViolation(f"The notice of {year} has not been opened yet.")
+        return found
+
+    def open_notice(self, by: Principal, year: int, opened_on: date,
+                    reads: EvaluationSource) -> Recorded:
+        authorize(by, RECORD)
+        if self.exists(YearResults.create_id(year)):
+            raise RuleViolation(f"The notice of {year} is already open; one notice per year.")
+        head, evaluations = reads.assessed_evaluations(year)
+        results = YearResults.open_notice(year, opened_on, self.today(), head, evaluations,
+                                          by.name)
+        try:
+            return self._commit(results, resource_id=str(year))
+        except RecordConflictError:
+            raise RuleViolation(f"The notice of {year} is already open; one notice per "
+                                f"year.") from None
+
+    def file_objection(self, by: Principal, year: int, grounds: str, agency: str | None = None,
+                       filed_on: date | None = None) -> Recorded:
+        authorize(by, FILE_OBJECTION)
+        today = self.today()
+        if by.role == AGENCY:
+            # What an agency files itself is dated by the ledger (today).
+            if filed_on is not None and filed_on != today:
+                raise InvalidInput.field("filed_on", f"an agency's objection is dated by the "
+                                         f"ledger with today's date ({today.isoformat()}); "
+                                         f"leave filed_on out")
+            agency = agency or by.agency
+        elif not agency:
+            raise InvalidInput.field("agency", "is required when a regulator files an objection "
+                                     "(the agency's credit code)")
+        authorize(by, FILE_OBJECTION, agency)
+        self.agency(agency)  # 404 for an unknown credit code
+
+        def attempt() -> Recorded:
+            results = self.year_results(year)
+            oid = results.file_objection(agency, grounds, filed_on or today, today, by.name)
+            return self._commit(results, resource_id=oid)
+        return self._retrying(attempt)
+
+    def objection_results(self, objection_id: str) -> YearResults:
+        year = year_of_objection(objection_id)
+        if year is None:
+            raise NotFound(f"No objection {objection_id}.")
+        try:
+            results = self.year_results(year)
+        except RuleViolation:
+            raise NotFound(f"No objection {objection_id}.") from None
+        results.objection(objection_id)
+        return results
+
+    def resolve_objection(self, by: Principal, objection_id: str, outcome: str, reasoning: str,
+                          decided_on: date, reads: EvaluationSource) -> Recorded:
+        authorize(by, RESOLVE_OBJECTION)
+        results = self.objection_results(objection_id)
+        objection = results.objection(objection_id)
+        if by.name in reads.deduction_recorders(objection.agency, objection.year):
+            raise NotPermitted(
+                f"{by.name} recorded a deduction of agency {objection.agency} found in "
+                f"{objection.year}, so may not decide its objection; another reviewer must.")
+
+        def attempt() -> Recorded:
+            current = self.objection_results(objection_id)
+            head, evaluation = (reads.current_evaluation(objection.agency, objection.year)
+                                if outcome == "corrected" else (None, None))
+            current.resolve_objection(objection_id, outcome, reasoning, decided_on,
+                                      self.today(), head, evaluation, by.name)
+            return self._commit(current, resource_id=objection_id)
+        return self._retrying(attempt)
+
+    def finalize_year(self, by: Principal, year: int, finalized_on: date) -> Recorded:
+        authorize(by, RECORD)
+
+        def attempt() -> Recorded:
+            results = self.year_results(year)
+            results.finalize(finalized_on, self.today(), by.name)
+            return self._commit(results, resource_id=str(year))
+        return self._retrying(attempt)
+

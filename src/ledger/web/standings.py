@@ -54,4 +54,5 @@ def standings():
     annual = read_side().annual_standings(year)
     return render_template("standings.html", month=month, basis=basis, year=year,
                            rows=compared(primary, other), published=published,
-                           annual=annual["rows"])
+                           annual=annual["rows"],
+                           annual_provisional=annual.get("provisional", True))

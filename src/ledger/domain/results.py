@@ -235,6 +235,8 @@ class YearResults(Aggregate):
 
 def check_opening(year: int, opened_on: date, today: date) -> None:
     """A notice opens on or after January 1 of the next year, not after today."""
+    if not 1900 <= year <= 2999:
+        raise InvalidInput.field("year", f"must be between 1900 and 2999, got {year}")
     first = date(year + 1, 1, 1)
     collect(
         not_after_today("opened_on", opened_on, today),

@@ -56,8 +56,13 @@ MESSAGES.update({
 BASES = ("current", "noticed", "final")
 
 
+def _year(year: int) -> int:
+    """A year from the address, or 422 naming it (never a date the calendar cannot hold)."""
+    return year_arg(str(year), year)
+
+
 def _state(year: int):
-    return read_side().year_state(year)
+    return read_side().year_state(_year(year))
 
 
 def _names() -> dict[str, str]:
@@ -125,11 +130,12 @@ def missing_for_final(state, day) -> list[str]:
 
 @web.get("/years/<int:year>/notice")
 def notice_page(year: int):
-    return notice_view(year_arg(str(year), year))
+    return notice_view(_year(year))
 
 
 @web.post("/years/<int:year>/notice")
 def open_notice_submit(year: int):
+    year = _year(year)
     by = regulator()
     form = OpenNoticeForm()
     if not form.validate_on_submit():
@@ -145,6 +151,7 @@ def open_notice_submit(year: int):
 
 @web.post("/years/<int:year>/objection")
 def objection_submit(year: int):
+    year = _year(year)
     by = signed_in()
     if by.role != AGENCY:
         abort(403)
@@ -161,6 +168,7 @@ def objection_submit(year: int):
 
 @web.post("/years/<int:year>/final")
 def finalize_submit(year: int):
+    year = _year(year)
     by = regulator()
     form = FinalizeForm()
     if not form.validate_on_submit():
@@ -284,6 +292,7 @@ def results_table(year: int, title: str, frozen: dict[str, dict], provisional: b
 
 @web.get("/exports/notice-<int:year>.<fmt>")
 def export_notice(year: int, fmt: str):
+    year = _year(year)
     state, frozen = read_side().noticed_evaluations(year, "noticed")
     return download(f"notice-{year}", fmt, results_table(
         year, f"{year} 年度考核结果公示", frozen, state.final is None))
@@ -291,6 +300,7 @@ def export_notice(year: int, fmt: str):
 
 @web.get("/exports/final-<int:year>.<fmt>")
 def export_final(year: int, fmt: str):
+    year = _year(year)
     _, frozen = read_side().noticed_evaluations(year, "final")
     return download(f"final-{year}", fmt, results_table(
         year, f"{year} 年度考核最终结果", frozen, False))

@@ -191,3 +191,15 @@ def test_noticed_and_final_results_download_with_chinese_headers(app, clock):
     assert "年度得分" in header and "等级" in header
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert {v[1] for v in values} == {A, B} and {v[-1] for v in values} == {"最终"}
+
+
+def test_the_agency_page_marks_a_provisional_year_and_shows_the_frozen_bases(app, clock):
+    open_notice(app)
+    auditor = client_as(app, "auditor")
+    html = auditor.get(f"/agencies/{A}?year=2022").get_data(as_text=True)
+    assert 'id="evaluation-provisional"' in html and 'id="evaluation-bases"' in html
+    clock.day = date(2023, 2, 1)
+    submit(client_as(app, "regulator"), "/years/2022/notice", "/years/2022/final",
+           {"finalized_on": "2023-02-01"})
+    html = auditor.get(f"/agencies/{A}?year=2022").get_data(as_text=True)
+    assert 'id="evaluation-provisional"' not in html and "最终" in html

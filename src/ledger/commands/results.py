@@ -37,22 +37,24 @@ class ResultsCommands:
         except AggregateNotFoundError:
             found = None
         if not isinstance(found, YearResults):
-            raise RuleViolation(f"The notice of {year} has not been opened yet.")
+            raise RuleViolation(f"{year} 年度结果尚未公示。The notice of {year} has not been "
+                                f"opened yet.")
         return found
 
     def open_notice(self, by: Principal, year: int, opened_on: date,
                     reads: EvaluationSource) -> Recorded:
         authorize(by, RECORD)
         if self.exists(YearResults.create_id(year)):
-            raise RuleViolation(f"The notice of {year} is already open; one notice per year.")
+            raise RuleViolation(f"{year} 年度已公示（每年一次）。The notice of {year} is already "
+                                f"open; one notice per year.")
         head, evaluations = reads.assessed_evaluations(year)
         results = YearResults.open_notice(year, opened_on, self.today(), head, evaluations,
                                           by.name)
         try:
             return self._commit(results, resource_id=str(year))
         except RecordConflictError:
-            raise RuleViolation(f"The notice of {year} is already open; one notice per "
-                                f"year.") from None
+            raise RuleViolation(f"{year} 年度已公示（每年一次）。The notice of {year} is already "
+                                f"open; one notice per year.") from None
 
     def file_objection(self, by: Principal, year: int, grounds: str, agency: str | None = None,
                        filed_on: date | None = None) -> Recorded:
@@ -95,6 +97,7 @@ class ResultsCommands:
         objection = results.objection(objection_id)
         if by.name in reads.deduction_recorders(objection.agency, objection.year):
             raise NotPermitted(
+                f"{by.name} 记录过该机构 {objection.year} 年度的扣分，须回避，由其他复核人决定。"
                 f"{by.name} recorded a deduction of agency {objection.agency} found in "
                 f"{objection.year}, so may not decide its objection; another reviewer must.")
 

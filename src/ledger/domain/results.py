@@ -132,22 +132,27 @@ class YearResults(Aggregate):
         grounds = checked_text("grounds", grounds)
         collect(not_after_today("filed_on", filed_on, today))
         if self.finalized_on is not None:
-            raise RuleViolation(f"The results of {self.year} were finalized on "
+            raise RuleViolation(f"{self.year} 年度结果已于 {self.finalized_on} 定稿，不再受理异议。"
+                                f"The results of {self.year} were finalized on "
                                 f"{self.finalized_on}; they take no objection.")
         if agency not in self.noticed:
-            raise RuleViolation(f"Agency {agency} has no noticed result for {self.year} (it "
+            raise RuleViolation(f"{agency} 没有 {self.year} 年度公示结果。"
+                                f"Agency {agency} has no noticed result for {self.year} (it "
                                 f"was not assessed in any month of {self.year}).")
         if filed_on < self.opened_on:
             raise RuleViolation(
+                f"公示期为 {self.opened_on} 至 {self.closes_on}，尚未开始。"
                 f"The notice period of {self.year} runs from {self.opened_on} to "
                 f"{self.closes_on}; filed_on {filed_on} is before it opened.")
         if filed_on > self.closes_on:
             raise RuleViolation(
+                f"公示期已于 {self.closes_on} 结束，不能再提出异议。"
                 f"The notice period of {self.year} closed on {self.closes_on} (5 working days "
                 f"after it opened on {self.opened_on}); filed_on {filed_on} is too late.")
         oid = objection_id(self.year, agency)
         if oid in self.objections:
             raise RuleViolation(
+                f"本机构已对 {self.year} 年度结果提出过异议（每年一次）。"
                 f"Agency {agency} already objected to its {self.year} result (objection {oid}, "
                 f"filed {self.objections[oid].filed_on}); one objection per agency and year.")
         review_due = working_days_after(filed_on, OBJECTION_REVIEW_DAYS)
@@ -185,7 +190,7 @@ class YearResults(Aggregate):
                                            f"({objection.filed_on}), got {decided_on}"))
         collect(*problems)
         if objection.outcome is not None:
-            raise RuleViolation(f"Objection {oid} was already decided ({objection.outcome}, on "
+            raise RuleViolation(f"异议 {oid} 已作出复核决定。Objection {oid} was already decided ({objection.outcome}, on "
                                 f"{objection.decided_on}).")
         if self.finalized_on is not None:  # cannot happen: finalizing needs every one decided
             raise RuleViolation(f"The results of {self.year} are final.")
@@ -213,16 +218,19 @@ class YearResults(Aggregate):
     def finalize(self, finalized_on: date, today: date, recorded_by: str) -> None:
         collect(not_after_today("finalized_on", finalized_on, today))
         if self.finalized_on is not None:
-            raise RuleViolation(f"The results of {self.year} were already finalized on "
+            raise RuleViolation(f"{self.year} 年度结果已定稿。"
+                                f"The results of {self.year} were already finalized on "
                                 f"{self.finalized_on}.")
         if finalized_on <= self.closes_on:
             raise RuleViolation(
+                f"公示期至 {self.closes_on}，须在其后定稿。"
                 f"The notice period of {self.year} runs through {self.closes_on}; finalize on "
                 f"a later day (finalized_on {finalized_on} is not after it).")
         missing = self.open_objections()
         if missing:
             listed = ", ".join(f"{o.id} ({o.agency}, filed {o.filed_on})" for o in missing)
-            raise RuleViolation(f"{len(missing)} objection(s) of {self.year} are not resolved "
+            raise RuleViolation(f"尚有 {len(missing)} 件异议未复核：{listed}。"
+                                f"{len(missing)} objection(s) of {self.year} are not resolved "
                                 f"yet: {listed}. Resolve them first.")
         self._finalize(year=self.year, finalized_on=finalized_on,
                        evaluations=dict(self.noticed), recorded_by=recorded_by)

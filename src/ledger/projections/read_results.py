@@ -29,7 +29,7 @@ from ledger.projections.runner import ASSESSMENTS
 from ledger.projections.views import evaluation_resource, ranked
 
 BASES = ("current", "noticed", "final")
-KEPT = 16  # folded years kept
+KEPT = 4  # folded years kept (a nation-scale notice holds ~20,000 evaluations)
 
 
 @dataclass

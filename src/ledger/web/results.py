@@ -49,7 +49,7 @@ MESSAGES.update({
     "compare_with": ("对照口径", "Compared with"),
     "grounds_objection": ("异议理由", "Grounds"),
     "nothing_open": ("没有待复核的异议。", "No objection waits for a decision."),
-    "refused": ("未记录：", "Not recorded:"),
+    "results_refused": ("未记录：", "Not recorded:"),
     "recorded": ("已记录。", "Recorded."),
 })
 

@@ -234,6 +234,11 @@ def test_corrected_refreezes_only_that_agency_from_its_current_evaluation(
     again = callers.reviewer.post(f"/api/v1/objections/{oid}/resolution", json={
         "outcome": "dismissed", "reasoning": "x", "decided_on": "2023-01-20"})
     assert again.status_code == 409
+    # The final basis is the noticed one with its correction.
+    clock.day = date(2023, 2, 1)
+    assert callers.regulator.post(FINAL, json={"finalized_on": "2023-02-01"}).status_code == 201
+    assert evaluation(callers, A)["final"] == a["noticed"]
+    assert evaluation(callers, B)["final"] == noticed_b
 
 
 def test_dismissed_leaves_the_noticed_result(app, callers, year, clock):

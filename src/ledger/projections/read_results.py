@@ -45,6 +45,14 @@ class YearState:
     final_evaluations: dict[str, dict] = field(default_factory=dict)
     events: list[tuple[int, Any]] = field(default_factory=list)
 
+    def copy(self) -> "YearState":
+        """A copy to fold later events into, leaving this one as it is."""
+        return YearState(self.year, dict(self.notice) if self.notice else None,
+                         dict(self.noticed), dict(self.corrected),
+                         {k: dict(v) for k, v in self.objections.items()},
+                         dict(self.final) if self.final else None,
+                         dict(self.final_evaluations), list(self.events))
+
     def apply(self, position: int, ev: Any) -> None:
         name = type(ev).__name__
         self.events.append((position, ev))
@@ -102,12 +110,17 @@ class ResultsReads(AgencyReads, OverviewReads):
             key = (year, last)
             with self._years_lock:
                 state = self._years.get(key)
+                # The newest fold of the year before `last`: only the events after it are read.
+                earlier = max((k[1] for k in self._years if k[0] == year and k[1] < last),
+                              default=0)
+                base = self._years[(year, earlier)].copy() if earlier else YearState(year)
             if state is not None:
                 return state
             rows = conn.execute(select(e.id, e.originator_id, e.originator_version, e.topic,
-                                       e.state).where(e.originator_id == oid, e.id <= last)
+                                       e.state).where(e.originator_id == oid, e.id > earlier,
+                                                      e.id <= last)
                                 .order_by(e.id)).all() if last else []
-        state = YearState(year)
+        state = base
         for pos, ev in self.runner.decode(rows):
             state.apply(pos, ev)
         with self._years_lock:

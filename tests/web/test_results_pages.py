@@ -119,6 +119,8 @@ def test_an_objection_through_the_page_is_dated_today_and_decided_by_a_reviewer(
     reviewer = client_as(app, "reviewer")
     queue = reviewer.get("/years/2022/objections").get_data(as_text=True)
     assert "D01 已按期整改" in queue and "decision-form" in queue
+    trail = queue.split('id="year-trail"')[1]
+    assert trail.index("发布公示") < trail.index("提出异议")  # every step, in log order
     field = f"o{A}"
     bad = submit(reviewer, "/years/2022/objections", f"/objections/2022-{A}/decision",
                  {f"{field}-outcome": "dismissed", f"{field}-reasoning": "",

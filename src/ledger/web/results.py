@@ -49,6 +49,10 @@ MESSAGES.update({
     "compare_with": ("对照口径", "Compared with"),
     "grounds_objection": ("异议理由", "Grounds"),
     "nothing_open": ("没有待复核的异议。", "No objection waits for a decision."),
+    "year_trail": ("年度结果审计轨迹", "The year's results: audit trail"),
+    "ev_NoticeOpened": ("发布公示", "Notice opened"), "ev_ObjectionFiled": ("提出异议", "Objection filed"),
+    "ev_ObjectionResolved": ("异议复核决定", "Objection decided"),
+    "ev_YearFinalized": ("结果定稿", "Results finalized"),
     "results_refused": ("未记录：", "Not recorded:"),
     "recorded": ("已记录。", "Recorded."),
 })
@@ -205,8 +209,12 @@ def queue_view(year: int, forms: dict | None = None, problems: dict | None = Non
             o["form"] = forms.get(o["id"]) or DecisionForm(
                 prefix=f"o{o['agency']}", data={"decided_on": day})
         o["problem"] = (problems or {}).get(o["id"])
+    trail = [{"position": pos, "recorded_at": ev.timestamp, "recorded_by": ev.recorded_by,
+              "event": type(ev).__name__, "agency": getattr(ev, "agency", None),
+              "name": names.get(getattr(ev, "agency", None) or "", "")}
+             for pos, ev in state.events]
     return render_template("objections.html", year=year, state=state,
-                           objections=objections), status
+                           objections=objections, trail=trail), status
 
 
 @web.get("/years/<int:year>/objections")

@@ -117,6 +117,8 @@ def test_an_objection_through_the_page_is_dated_today_and_decided_by_a_reviewer(
     assert refused.status_code == 409 and f"2022-{A}" in refused.get_data(as_text=True)
     # The reviewer's queue and decision form.
     reviewer = client_as(app, "reviewer")
+    assert reviewer.get("/objections").headers["Location"].endswith("/years/2022/objections")
+    assert 'id="objection-queue-link"' in reviewer.get("/bureau").get_data(as_text=True)
     queue = reviewer.get("/years/2022/objections").get_data(as_text=True)
     assert "D01 已按期整改" in queue and "decision-form" in queue
     trail = queue.split('id="year-trail"')[1]

@@ -217,6 +217,16 @@ def queue_view(year: int, forms: dict | None = None, problems: dict | None = Non
                            objections=objections, trail=trail), status
 
 
+@web.get("/objections")
+def latest_objection_queue():
+    """The objection queue of the latest year whose notice is open (else last year's)."""
+    bureau()
+    last = today().year - 1
+    year = next((y for y in range(last + 1, last - 5, -1)
+                 if read_side().year_state(y).notice is not None), last)
+    return redirect(url_for("web.objection_queue", year=year))
+
+
 @web.get("/years/<int:year>/objections")
 def objection_queue(year: int):
     return queue_view(year)

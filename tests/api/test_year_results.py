@@ -345,3 +345,12 @@ def test_every_step_is_in_the_agencys_events(callers, year, clock):
     d_names = [e["event"] for e in callers.auditor.get(
         f"/api/v1/agencies/{D}/events").json]
     assert "NoticeOpened" not in d_names
+
+
+def test_a_repeated_notice_with_the_same_idempotency_key_records_nothing_new(callers, year):
+    headers = {"Idempotency-Key": "notice-2022"}
+    first = callers.regulator.post(NOTICE, json={"opened_on": "2023-01-19"}, headers=headers)
+    again = callers.regulator.post(NOTICE, json={"opened_on": "2023-01-19"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json["position"] == first.json["position"]
+    assert head(callers.regulator.client.application) == first.json["position"]

@@ -265,8 +265,9 @@ def test_finalizing_is_refused_before_the_window_ends_and_while_an_objection_is_
     open_one = callers.regulator.post(FINAL, json={"finalized_on": "2023-02-01"})
     assert open_one.status_code == 409 and oid in open_one.json["message"]
     assert callers.anonymous.get(FINAL).status_code == 404
+    assert callers.reviewer.get(f"/api/v1/objections/{oid}").json["review_due"] == "2023-02-08"
     assert callers.reviewer.get(f"/api/v1/objections/{oid}").json["overdue"] is False
-    clock.day = date(2023, 2, 15)  # past review_due (2023-02-03 + ...): open and overdue
+    clock.day = date(2023, 2, 15)  # past review_due (2023-02-08): open and overdue
     assert callers.reviewer.get(f"/api/v1/objections/{oid}").json["overdue"] is True
 
 

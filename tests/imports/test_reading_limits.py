@@ -62,6 +62,13 @@ def test_too_many_rows_are_refused_while_reading(monkeypatch):
         read_sheets(book, "rows.xlsx")
 
 
+def test_too_many_cells_are_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(streaming, "MAX_CELLS", 50)
+    book = xlsx(deduction_sheet(*(cells(n, GOOD) for n in range(2, 12))))
+    with pytest.raises(UnreadableFile, match="超过 50 个非空单元格"):
+        read_sheets(book, "cells.xlsx")
+
+
 def test_too_many_csv_rows_are_refused(monkeypatch):
     monkeypatch.setattr(reader, "MAX_ROWS", 10)
     data = ("统一社会信用代码,扣分项,发现日期,事由\n" + f"{A},D01,2022-03-01,x\n" * 12).encode()

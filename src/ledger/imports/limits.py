@@ -12,6 +12,7 @@ MAX_COLUMNS = 100  # the widest sheet has 9 columns; cells right of column CV ar
 MAX_CELL_CHARS = TEXT_LIMIT  # no field takes more (names and references take 200)
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # XML read out of one workbook, all parts together
 MAX_KEPT_CHARS = 64 * 1024 * 1024  # cell text kept in memory for one workbook
+MAX_CELLS = 3_000_000  # non-empty cells kept for one workbook (each a Python object)
 MAX_SMALL_PART_BYTES = 8 * 1024 * 1024  # workbook.xml, its relationships, styles.xml
 
 

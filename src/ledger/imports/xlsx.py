@@ -24,7 +24,7 @@ from xml.etree.ElementTree import ParseError, fromstring
 from xml.parsers import expat
 
 from ledger.imports.limits import (
-    MAX_CELL_CHARS, MAX_COLUMNS, MAX_KEPT_CHARS, MAX_ROWS, MAX_SMALL_PART_BYTES,
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_KEPT_CHARS, MAX_ROWS, MAX_SMALL_PART_BYTES,
     MAX_UNPACKED_BYTES, Unusable, too_long,
 )
 
@@ -45,10 +45,10 @@ class UnreadableFile(Exception):
 
 
 class Budget:
-    """What one workbook has cost so far: XML unpacked, text kept, data rows."""
+    """What one workbook has cost so far: XML unpacked, text and cells kept, data rows."""
 
     def __init__(self) -> None:
-        self.unpacked = self.kept = self.rows = 0
+        self.unpacked = self.kept = self.rows = self.cells = 0
 
     def unpack(self, size: int) -> None:
         self.unpacked += size
@@ -62,6 +62,12 @@ class Budget:
         if self.kept > MAX_KEPT_CHARS:
             raise UnreadableFile(f"工作簿中的文字超过 {MAX_KEPT_CHARS:,} 个字符，无法导入；"
                                  "请拆分成几个较小的文件。(Too much text in one workbook.)")
+
+    def cell(self) -> None:
+        self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise UnreadableFile(f"工作簿超过 {MAX_CELLS:,} 个非空单元格，无法导入；请拆分成几个较小的文件。"
+                                 f"(More than {MAX_CELLS:,} cells.)")
 
     def row(self) -> None:
         self.rows += 1
@@ -287,8 +293,10 @@ class SheetRows:
                 f" (a cell beyond column {MAX_COLUMNS})")
             return
         value = self.value()
-        if value is not None and type(value) is str:
-            self.budget.keep(len(value))
+        if value is not None:
+            self.budget.cell()
+            if type(value) is str:
+                self.budget.keep(len(value))
         values = self.values
         if column > len(values):
             values.extend([None] * (column - len(values)))

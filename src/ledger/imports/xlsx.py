@@ -151,7 +151,12 @@ def _tables(book: zipfile.ZipFile, budget: Budget) -> list[tuple[str, list[Row]]
     dates: set[int] = set()
     durations: set[int] = set()
     if "styles" in by_type:
-        styles = Stylesheet.from_tree(_small(book, by_type["styles"], budget))
+        tree = _small(book, by_type["styles"], budget)
+        try:
+            styles = Stylesheet.from_tree(tree)
+        except Exception as error:  # noqa: BLE001 - openpyxl's own parsing fails in many ways
+            raise UnreadableFile(f"工作簿的样式表有误（{type(error).__name__}），请用 Excel 打开后"
+                                 "重新保存。(The workbook's styles cannot be read.)") from None
         dates, durations = styles.date_formats, styles.timedelta_formats
     pr = workbook.find("{" + MAIN + "workbookPr")
     epoch = (CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true")

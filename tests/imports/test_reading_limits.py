@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ledger.domain.principals import Principal
-from ledger.imports import reader, xlsx as streaming
+from ledger.imports import limits, reader, xlsx as streaming
 from ledger.imports.limits import MAX_COLUMNS, MAX_FILE_BYTES
 from ledger.imports.reader import UnreadableFile, read_sheets
 from ledger.imports.run import import_file
@@ -56,14 +56,14 @@ def test_a_huge_dimension_pads_nothing():
 
 
 def test_too_many_rows_are_refused_while_reading(monkeypatch):
-    monkeypatch.setattr(streaming, "MAX_ROWS", 1000)
+    monkeypatch.setattr(limits, "MAX_ROWS", 1000)
     book = xlsx(deduction_sheet(*(cells(n, GOOD) for n in range(2, 1503))))
     with pytest.raises(UnreadableFile, match="超过 1,000 行数据"):
         read_sheets(book, "rows.xlsx")
 
 
 def test_too_many_cells_are_refused_while_reading(monkeypatch):
-    monkeypatch.setattr(streaming, "MAX_CELLS", 50)
+    monkeypatch.setattr(limits, "MAX_CELLS", 50)
     book = xlsx(deduction_sheet(*(cells(n, GOOD) for n in range(2, 12))))
     with pytest.raises(UnreadableFile, match="超过 50 个非空单元格"):
         read_sheets(book, "cells.xlsx")
@@ -82,7 +82,7 @@ def test_a_file_over_the_size_limit_is_refused():
 
 
 def test_a_workbook_that_unpacks_too_far_is_refused(monkeypatch):
-    monkeypatch.setattr(streaming, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 2**20)
     book = xlsx(deduction_sheet(cells(2, GOOD)), shared=shared_strings(huge=2 * 2**20))
     with pytest.raises(UnreadableFile, match="解压后超过"):
         read_sheets(book, "bomb.xlsx")
@@ -132,3 +132,9 @@ def test_a_csv_row_wider_than_the_limit_is_refused_by_row(ledger):
             f"{A},D01,2022-03-01,ok\n" + f"{A},D01,2022-03-02,wide" + "," * MAX_COLUMNS + "\n"
             ).encode()
     assert list(refusals(ledger, data, "wide.csv")) == [3]
+
+
+def test_a_csv_line_of_commas_is_refused_before_its_row_is_built():
+    data = "统一社会信用代码,扣分项,发现日期,事由\n".encode() + b"," * (10 * 2**20) + b"\n"
+    _, peak = peak_while(lambda: pytest.raises(UnreadableFile, read_sheets, data, "commas.csv"))
+    assert peak < 40 * 2**20  # copies of the 10 MB text, not a row of 10 M cells (> 80 MB)

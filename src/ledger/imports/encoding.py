@@ -10,7 +10,7 @@ file cut in the middle of a character) is refused with what to do instead.
 
 from __future__ import annotations
 
-from ledger.imports.xlsx import UnreadableFile
+from ledger.imports.limits import UnreadableFile
 
 SAVE_AS = ("请在 Excel 或 WPS 中打开该文件，另存为“CSV UTF-8（逗号分隔）(*.csv)”或"
            "“Excel 工作簿 (*.xlsx)”后再导入。")

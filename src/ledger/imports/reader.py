@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from ledger.imports.encoding import csv_text
 from ledger.imports.layout import BY_HEADER, ORDER, kind_of
-from ledger.imports.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Unusable
+from ledger.imports.limits import (
+    MAX_COLUMNS, MAX_FILE_BYTES, MAX_LINE_COMMAS, MAX_ROWS, Unusable,
+)
 from ledger.imports.xlsx import Row, UnreadableFile, xlsx_tables
 
 __all__ = ["Sheet", "UnreadableFile", "read_sheets", "sheet_of", "text_of"]
@@ -78,7 +81,7 @@ def sheet_of(name: str, table: list[Row]) -> Sheet | None:
 def read_csv(data: bytes, name: str) -> list[Sheet]:
     """The CSV's one sheet: UTF-8 or GB18030 text (ledger.imports.encoding), rows bounded."""
     table: list[Row] = []
-    reader = csv.reader(io.StringIO(csv_text(data, name)))
+    reader = csv.reader(bounded_lines(csv_text(data, name), name))
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
@@ -97,6 +100,19 @@ def read_csv(data: bytes, name: str) -> list[Sheet]:
         raise UnreadableFile(f"{name} 第 {number + 1} 行不是有效的 CSV（{error}）。") from None
     sheet = sheet_of(name, table)
     return [sheet] if sheet else []
+
+
+def bounded_lines(text: str, name: str) -> Iterator[str]:
+    """The text's lines, refusing one with so many commas that its row would not fit in memory."""
+    start, number = 0, 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        number += 1
+        if text.count(",", start, end) > MAX_LINE_COMMAS:
+            raise UnreadableFile(f"{name} 第 {number} 行有超过 {MAX_LINE_COMMAS:,} 个逗号，不是导入"
+                                 f"用的表格。 (More than {MAX_LINE_COMMAS:,} commas in one line.)")
+        yield text[start:end]
+        start = end
 
 
 def read_xlsx(data: bytes) -> list[Sheet]:

@@ -181,3 +181,23 @@ def test_an_unreadable_upload_is_refused_in_chinese_not_a_500(uploading, data, n
     response = upload(client, data, name)
     assert response.status_code == 422 and said in response.get_data(as_text=True)
     assert head(app) == before
+
+
+def test_the_exchange_workbook_imported_back_into_its_own_ledger_records_nothing(uploading):
+    app, client = uploading
+    workbook = client.get("/exports/exchange.xlsx").get_data()
+    before = head(app)
+    report = import_file(app.extensions["ledger"].ledger, IMPORTER, workbook, "exchange.xlsx")
+    assert report.refused == [] and report.recorded and report.events == 0
+    assert report.already == report.rows > 20 and head(app) == before
+
+
+def test_a_row_naming_a_recorded_deduction_with_other_facts_is_refused(uploading):
+    app, client = uploading
+    side = app.extensions["ledger"].read_side
+    deduction = side.deductions(A)[0]
+    data = ("统一社会信用代码,扣分项,发现日期,项目编号,事由,扣分编号\n"
+            f"{A},{deduction['rule_code']},{deduction['found_on']},{deduction['project_ref'] or ''},"
+            f"改过的事由,{deduction['id']}\n").encode()
+    report = import_file(app.extensions["ledger"].ledger, IMPORTER, data, "edited.csv")
+    assert not report.recorded and "其事由与本行不同" in report.refused[0].message

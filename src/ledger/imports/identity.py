@@ -1,6 +1,8 @@
 """What makes two rows "the same row", for each kind of sheet (docs/IMPORT.md, "Importing twice").
 
 A row already in the ledger is not recorded again; a row repeated within one file is refused.
+A deduction row that names a deduction of this ledger (扣分编号, as the exchange export writes
+it) is that deduction.
 Deductions and the training sessions a file holds get ids derived from their identity, so an
 import finds them again with one look-up, and two imports of one file racing each other collide
 on the store's unique (id, version) index: one records, the other records nothing.
@@ -35,8 +37,8 @@ def row_key(kind: str, cells: dict) -> tuple:
     if kind == AGENCIES:
         return (kind, get("agency"))
     if kind == DEDUCTIONS:
-        return (kind, get("agency"), get("rule_code"), get("found_on"), get("project_ref") or "",
-                get("reason"))
+        return (kind, get("deduction_id") or "", get("agency"), get("rule_code"), get("found_on"),
+                get("project_ref") or "", get("reason"))
     if kind == ATTENDANCE:
         return (kind, get("session_id") or "", get("kind"), get("held_on"), get("topic"),
                 get("hours"), get("agency"), get("staff_ref"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.domain.errors import InvalidInput, NotFound, RuleViolation
@@ -124,13 +125,14 @@ def deduction_row(ledger: Ledger, by: Principal, row: Row, sessions: Sessions) -
     ledger does not have them yet."""
     rectified_on, found_on, notified_on = (row.day("rectified_on"), row.day("found_on"),
                                            row.day("notified_on"))
-    key = deduction_id(row.text("agency"), row.text("rule_code"), found_on.isoformat(),
-                       row.text("project_ref"), row.text("reason"))
-    added = not ledger.exists(key)
+    facts = (row.text("agency"), row.text("rule_code"), found_on, row.text("project_ref"),
+             row.text("reason"))
+    named = named_deduction(ledger, row.text("deduction_id"), facts)
+    key = named or deduction_id(*facts[:2], found_on.isoformat(), *facts[3:])
+    added = named is None and not ledger.exists(key)
     if added:
-        ledger.record_deduction(
-            by, row.text("agency"), row.text("rule_code"), found_on, row.text("reason"),
-            notified_on=notified_on, project_ref=row.text("project_ref"), deduction_id=key)
+        ledger.record_deduction(by, facts[0], facts[1], found_on, facts[4],
+                                notified_on=notified_on, project_ref=facts[3], deduction_id=key)
     deduction = ledger.deduction(str(key))
     if rectified_on is not None and deduction.rectified_on != rectified_on:
         ledger.record_rectification(by, str(key), rectified_on, row.text("rectification_note"))
@@ -139,6 +141,27 @@ def deduction_row(ledger: Ledger, by: Principal, row: Row, sessions: Sessions) -
         ledger.withdraw_deduction(by, str(key), row.text("withdrawal_reason"))
         added = True
     return added
+
+
+def named_deduction(ledger: Ledger, given: str | None, facts: tuple) -> UUID | None:
+    """The id of this ledger's deduction the row names (扣分编号), if it names one; refused if
+    the row's facts are not that deduction's (an import never changes a recorded deduction)."""
+    if not given:
+        return None
+    try:
+        deduction = ledger.deduction(given)
+    except NotFound:
+        return None  # a deduction of another ledger: known here by its facts
+    recorded = (deduction.agency, deduction.rule_code, deduction.found_on,
+                deduction.project_ref, deduction.reason)
+    differ = [header(f) for f, a, b in zip(
+        ("agency", "rule_code", "found_on", "project_ref", "reason"), recorded, facts) if a != b]
+    if differ:
+        raise RuleViolation(
+            f"扣分编号 {given} 已记录，其{'、'.join(differ)}与本行不同；导入不会改动已记录的扣分，"
+            f"更正请撤回后重新记录。 (Deduction {given} is recorded with another "
+            f"{', '.join(differ)}.)")
+    return deduction.id
 
 
 def attendance_row(ledger: Ledger, by: Principal, row: Row, sessions: Sessions) -> bool:

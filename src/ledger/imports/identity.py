@@ -10,6 +10,8 @@ on the store's unique (id, version) index: one records, the other records nothin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -29,6 +31,19 @@ def session_id(given: str | None, kind: str, held_on: str, topic: str, hours: De
     session id the file gives, when that names a session of another ledger)."""
     return ledger_id("imported-session", "\x1f".join(
         (given or "", kind, held_on, topic, format(hours.normalize(), "f"))))
+
+
+def derived_ids(kind: str, rows: list[dict]) -> Iterator[UUID]:
+    """The ids the deduction rows of a sheet would take, for rows whose cells allow one."""
+    if kind != DEDUCTIONS:
+        return
+    for cells in rows:
+        try:
+            found_on = date.fromisoformat(cells["found_on"]).isoformat()
+            yield deduction_id(cells["agency"], cells["rule_code"], found_on,
+                               cells.get("project_ref") or None, cells["reason"])
+        except (KeyError, TypeError, ValueError):
+            continue  # the row will be refused; it looks nothing up
 
 
 def row_key(kind: str, cells: dict) -> tuple:

@@ -11,7 +11,7 @@ from ledger.application import Ledger
 from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from ledger.domain.principals import RECORD, Principal, authorize
 from ledger.domain.text import NAME_LIMIT
-from ledger.imports.identity import row_key
+from ledger.imports.identity import derived_ids, row_key
 from ledger.imports.reader import UnreadableFile, read_sheets
 from ledger.imports.rows import COMMANDS, Row, Sessions, text_refusal
 
@@ -95,6 +95,7 @@ def import_file(ledger: Ledger, by: Principal, data: bytes, filename: str,
     seen: dict[tuple, str] = {}  # each row's identity -> where in the file it was first
     with ledger.batch() as batch:
         for sheet in sheets:
+            batch.look_up(derived_ids(sheet.kind, sheet.rows))
             command = COMMANDS[sheet.kind]
             for cells, number in zip(sheet.rows, sheet.numbers):
                 report.rows += 1

@@ -12,7 +12,8 @@ from ledger.domain.principals import Principal
 from ledger.imports.reader import UnreadableFile, read_sheets
 from ledger.imports.rows import Row
 from ledger.imports.run import import_file
-from ledger.domain.errors import InvalidInput
+from ledger.application import Ledger
+from ledger.domain.errors import ConcurrentChange, InvalidInput
 from tests.integrity.tamper import rows as stored_rows
 
 IMPORTER = Principal("li.regulator", "regulator")
@@ -179,3 +180,21 @@ def test_a_file_name_that_cannot_be_stored_is_refused(ledger):
     with pytest.raises(UnreadableFile, match="文件名含有控制字符"):
         import_file(registered(ledger), IMPORTER, EXCHANGE, "扣\x00分.csv")
     assert read_sheets(EXCHANGE, "folder/扣分.csv")  # the name alone is kept, not the folder
+
+
+def test_two_imports_of_one_file_at_once_record_it_once(ledger, database_url):
+    registered(ledger)
+    other = Ledger(url=database_url)
+    try:
+        def meanwhile(_: int) -> None:  # called once the first import has checked every row
+            if not stored_deductions(ledger):
+                assert import_file(other, IMPORTER, EXCHANGE, "扣分.csv").events == 3
+        with pytest.raises(ConcurrentChange):
+            import_file(ledger, IMPORTER, EXCHANGE, "扣分.csv", progress=meanwhile)
+    finally:
+        other.close()
+    assert len(stored_deductions(ledger)) == 2
+
+
+def stored_deductions(ledger) -> list[dict]:
+    return [state for name, state in stored(ledger) if name == "DeductionRecorded"]

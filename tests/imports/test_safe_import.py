@@ -179,7 +179,9 @@ def test_every_event_says_which_file_it_came_from(ledger):
 def test_a_file_name_that_cannot_be_stored_is_refused(ledger):
     with pytest.raises(UnreadableFile, match="文件名含有控制字符"):
         import_file(registered(ledger), IMPORTER, EXCHANGE, "扣\x00分.csv")
-    assert read_sheets(EXCHANGE, "folder/扣分.csv")  # the name alone is kept, not the folder
+    report = import_file(ledger, IMPORTER, EXCHANGE, "C:\\Users\\li\\扣分.csv")
+    assert report.file == "扣分.csv"  # the name alone is kept, not the folder a browser sends
+    assert {state.get("source_file") for _, state in stored(ledger)} == {None, "扣分.csv"}
 
 
 def test_two_imports_of_one_file_at_once_record_it_once(ledger, database_url):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import zip_longest
-from pathlib import Path
+from pathlib import PurePath
 
 from ledger.imports.encoding import csv_text
 from ledger.imports.layout import BY_HEADER, ORDER, kind_of
@@ -124,15 +124,20 @@ def read_sheets(data: bytes, filename: str) -> list[Sheet]:
     """Every sheet of a CSV or XLSX file, agencies first, then deductions, attendance, secondments."""
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile(too_big(filename))
-    suffix = Path(filename).suffix.lower()
+    suffix = PurePath(base_name(filename)).suffix.lower()
     if suffix == ".csv":
-        sheets = read_csv(data, Path(filename).name)
+        sheets = read_csv(data, base_name(filename))
     elif suffix == ".xlsx":
         sheets = read_xlsx(data)
     else:
         raise UnreadableFile(f"{filename}：只能导入 .csv 和 .xlsx 文件；.xls 请另存为“Excel 工作簿 (*.xlsx)”。"
                              " (Only .csv and .xlsx files can be imported.)")
     return sorted(sheets, key=lambda s: ORDER.index(s.kind))
+
+
+def base_name(filename: str) -> str:
+    """The file's own name: a browser may send the whole path (C:\\Users\\…\\扣分.csv)."""
+    return PurePath(filename.replace("\\", "/")).name
 
 
 def too_big(filename: str) -> str:

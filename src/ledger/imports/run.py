@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from ledger.application import Ledger
 from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from ledger.domain.principals import RECORD, Principal, authorize
 from ledger.domain.text import NAME_LIMIT
 from ledger.imports.identity import derived_ids, row_key
-from ledger.imports.reader import UnreadableFile, read_sheets
+from ledger.imports.reader import UnreadableFile, base_name, read_sheets
 from ledger.imports.rows import COMMANDS, Row, Sessions, text_refusal
 
 REFUSALS = (InvalidInput, RuleViolation, NotFound, NotPermitted)
@@ -64,7 +63,7 @@ def count_rows(data: bytes, filename: str) -> int:
 
 def source_name(filename: str) -> str:
     """The file's own name (no folders), as recorded with each event; refused if unstorable."""
-    name = PurePath(filename.replace("\\", "/")).name
+    name = base_name(filename)
     problem = text_refusal(name, NAME_LIMIT) if name.strip() else "为空 (empty)"
     if problem:
         raise UnreadableFile(f"文件名{problem}；请重命名后再导入。")

@@ -69,6 +69,13 @@ def test_too_many_cells_are_refused_while_reading(monkeypatch):
         read_sheets(book, "cells.xlsx")
 
 
+def test_too_many_shared_strings_are_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 3)
+    book = xlsx(deduction_sheet(cells(2, GOOD)), shared=shared_strings("a", "b", "c", "d"))
+    with pytest.raises(UnreadableFile, match="共享字符串超过 3 个"):
+        read_sheets(book, "strings.xlsx")
+
+
 def test_too_many_csv_rows_are_refused(monkeypatch):
     monkeypatch.setattr(reader, "MAX_ROWS", 10)
     data = ("统一社会信用代码,扣分项,发现日期,事由\n" + f"{A},D01,2022-03-01,x\n" * 12).encode()

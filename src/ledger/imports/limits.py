@@ -14,6 +14,7 @@ MAX_CELL_CHARS = TEXT_LIMIT  # no field takes more (names and references take 20
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # XML read out of one workbook, all parts together
 MAX_KEPT_CHARS = 64 * 1024 * 1024  # cell text kept in memory for one workbook
 MAX_CELLS = 3_000_000  # non-empty cells kept for one workbook (each a Python object)
+MAX_SHARED_STRINGS = MAX_CELLS  # each is used by a cell, or it need not be there
 MAX_SMALL_PART_BYTES = 8 * 1024 * 1024  # workbook.xml, its relationships, styles.xml
 MAX_LINE_COMMAS = 10_000  # in one line of a CSV: the csv module builds a whole row at once
 
@@ -58,6 +59,11 @@ class Budget:
         if self.cells > MAX_CELLS:
             raise UnreadableFile(f"工作簿超过 {MAX_CELLS:,} 个非空单元格，无法导入；请拆分成几个较小的文件。"
                                  f"(More than {MAX_CELLS:,} cells.)")
+
+    def shared_string(self, count: int) -> None:
+        if count > MAX_SHARED_STRINGS:
+            raise UnreadableFile(f"工作簿的共享字符串超过 {MAX_SHARED_STRINGS:,} 个，无法导入；请拆分成"
+                                 f"几个较小的文件。(More than {MAX_SHARED_STRINGS:,} shared strings.)")
 
     def row(self) -> None:
         self.rows += 1

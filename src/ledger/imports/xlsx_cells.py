@@ -49,6 +49,7 @@ class SharedStrings:
         elif name == PHONETIC:
             self.phonetic -= 1
         elif name == ITEM:
+            self.budget.shared_string(len(self.strings) + 1)
             if self.length > MAX_CELL_CHARS:
                 self.strings.append(too_long(self.length))
             else:

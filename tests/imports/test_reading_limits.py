@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import tracemalloc
+import zipfile
 from datetime import date
 
 import pytest
@@ -74,6 +76,15 @@ def test_too_many_shared_strings_are_refused_while_reading(monkeypatch):
     book = xlsx(deduction_sheet(cells(2, GOOD)), shared=shared_strings("a", "b", "c", "d"))
     with pytest.raises(UnreadableFile, match="共享字符串超过 3 个"):
         read_sheets(book, "strings.xlsx")
+
+
+def test_a_zip_of_too_many_parts_is_refused_before_it_is_opened():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        for n in range(1001):
+            book.writestr(f"xl/media/{n}.txt", b"")
+    with pytest.raises(UnreadableFile, match="超过 1,000 个部件"):
+        read_sheets(out.getvalue(), "parts.xlsx")
 
 
 def test_too_many_csv_rows_are_refused(monkeypatch):

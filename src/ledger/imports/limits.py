@@ -16,6 +16,7 @@ MAX_KEPT_CHARS = 64 * 1024 * 1024  # cell text kept in memory for one workbook
 MAX_CELLS = 3_000_000  # non-empty cells kept for one workbook (each a Python object)
 MAX_SHARED_STRINGS = MAX_CELLS  # each is used by a cell, or it need not be there
 MAX_SMALL_PART_BYTES = 8 * 1024 * 1024  # workbook.xml, its relationships, styles.xml
+MAX_ZIP_ENTRIES = 1_000  # parts of a workbook (Excel writes a few dozen)
 MAX_LINE_COMMAS = 10_000  # in one line of a CSV: the csv module builds a whole row at once
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError, fromstring
 from xml.parsers import expat
 
-from ledger.imports.limits import MAX_SMALL_PART_BYTES, Budget, UnreadableFile
+from ledger.imports.limits import MAX_SMALL_PART_BYTES, MAX_ZIP_ENTRIES, Budget, UnreadableFile
 from ledger.imports.xlsx_cells import MAIN, Row, SharedStrings, SheetRows
 
 __all__ = ["MAIN", "Row", "UnreadableFile", "xlsx_tables"]
@@ -80,12 +80,21 @@ def _part(base: str, target: str) -> str:
 def xlsx_tables(data: bytes) -> list[tuple[str, list[Row]]]:
     """Each worksheet's title and its non-blank rows; UnreadableFile when it cannot be read."""
     try:
+        _check_entries(data)
         book = zipfile.ZipFile(io.BytesIO(data))
         return _tables(book, Budget())
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError,
             ValueError) as error:
         raise UnreadableFile(f"不是可读取的 XLSX 工作簿（{error}）；请用 Excel 或 WPS 另存为"
                              "“Excel 工作簿 (*.xlsx)”后再导入。(Not a readable XLSX workbook.)") from None
+
+
+def _check_entries(data: bytes) -> None:
+    """Refuse a zip of very many parts before zipfile makes an object of each."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))  # the end of central directory
+    if end >= 0 and int.from_bytes(data[end + 10:end + 12], "little") > MAX_ZIP_ENTRIES:
+        raise UnreadableFile(f"工作簿含有超过 {MAX_ZIP_ENTRIES:,} 个部件，不是 Excel 保存的文件。"
+                             f"(More than {MAX_ZIP_ENTRIES:,} parts in the workbook.)")
 
 
 def _tables(book: zipfile.ZipFile, budget: Budget) -> list[tuple[str, list[Row]]]:

@@ -34,7 +34,8 @@ def write(path: Path, sheet: list[bytes], shared: list[bytes] | None, title: str
         book.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG}">{rels}'
                       "</Relationships>")
         for name, parts in (("xl/worksheets/sheet1.xml", sheet),
-                            ("xl/sharedStrings.xml", shared or [f'<sst xmlns="{MAIN}"/>'.encode()])):
+                            ("xl/sharedStrings.xml",
+                             shared or [f'<sst xmlns="{MAIN}"/>'.encode()])):
             with book.open(name, "w", force_zip64=True) as stream:
                 for part in parts:
                     stream.write(part)
@@ -52,7 +53,8 @@ def files(folder: Path) -> dict[str, Path]:
     chunk = b"x" * MB
     write(huge, [start, b"<sheetData>", header(1),
                  f'<row r="2"><c r="A2" t="inlineStr"><is><t>{CODE}</t></is></c><c r="B2" t="s">'
-                 '<v>0</v></c><c r="C2" t="inlineStr"><is><t>2022-01-01</t></is></c></row>'.encode(),
+                 '<v>0</v></c><c r="C2" t="inlineStr"><is><t>2022-01-01</t></is></c>'
+                 "</row>".encode(),
                  b"</sheetData></worksheet>"],
           [f'<sst xmlns="{MAIN}"><si><t>'.encode(), *[chunk] * 300, b"</t></si></sst>"], "机构")
     dimension = folder / "dimension.xlsx"

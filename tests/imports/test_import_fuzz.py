@@ -26,9 +26,12 @@ VALUES = ["NaN", "inf", "-0", "1e999", "99999999999", "x", "", "2.5", "-1", "0",
 SWAPS = [(re.compile(r"<v>[^<]*</v>"), lambda rng: f"<v>{rng.choice(VALUES)}</v>"),
          (re.compile(r' r="[A-Z]+[0-9]+"'), lambda rng: rng.choice(
              [' r="ZZZZZZZ2"', ' r="A0"', ' r="XFD9"', ' r="CW3"', ' r="a1"', ""])),
-         (re.compile(r' t="[a-zA-Z]+"'), lambda rng: f' t="{rng.choice("s n b d e str inlineStr x".split())}"'),
-         (re.compile(r' s="[0-9]+"'), lambda rng: rng.choice([' s="99999"', ' s="-1"', ' s="1"', ""])),
-         (re.compile(r"<t>[^<]*</t>"), lambda rng: rng.choice(["<t></t>", "<t>\u2028x</t>", "<t>" + "长" * 4001 + "</t>"])),
+         (re.compile(r' t="[a-zA-Z]+"'),
+          lambda rng: f' t="{rng.choice("s n b d e str inlineStr x".split())}"'),
+         (re.compile(r' s="[0-9]+"'),
+          lambda rng: rng.choice([' s="99999"', ' s="-1"', ' s="1"', ""])),
+         (re.compile(r"<t>[^<]*</t>"),
+          lambda rng: rng.choice(["<t></t>", "<t>\u2028x</t>", "<t>" + "长" * 4001 + "</t>"])),
          (re.compile(r'<dimension ref="[^"]*"/>'), lambda rng: '<dimension ref="A1:XFD1048576"/>')]
 
 

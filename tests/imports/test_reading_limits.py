@@ -1,4 +1,4 @@
-"""Hostile files are refused by row and field, or as a whole, in bounded memory; never a traceback."""
+"""Hostile files are refused by row and field, or whole, in bounded memory; never a traceback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Office files as a bureau has them: GBK/GB18030 and UTF-8 CSV, dirty text, files imported twice."""
+"""Office files as a bureau has them: GBK/GB18030 and UTF-8 CSV, dirty text, imported twice."""
 
 from __future__ import annotations
 

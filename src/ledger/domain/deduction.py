@@ -135,7 +135,8 @@ class Deduction(Aggregate):
         deadline = working_days_after(notified, DISPUTE_WINDOW_DAYS)
         # _create is eventsourcing's way to give a created event an id of the caller's choice.
         return cls._create(
-            cls.DeductionRecorded, id=id, agency=agency, rule_code=item.code, rule_version=rule_version,
+            cls.DeductionRecorded, id=id,
+            agency=agency, rule_code=item.code, rule_version=rule_version,
             base_points=item.points, serious=item.serious, rectifiable=item.rectifiable,
             found_on=found_on, notified_on=notified, reason=reason.strip(),
             project_ref=project_ref, evidence=evidence, rectification_due=due,

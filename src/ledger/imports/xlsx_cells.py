@@ -104,7 +104,8 @@ class SheetRows:
             self.phonetic += 1
         elif name == ROW:
             given = attrs.get("r", "")
-            self.number = int(given) if given.isascii() and given.isdigit() and len(given) < 8 else self.number + 1
+            plain = given.isascii() and given.isdigit() and len(given) < 8
+            self.number = int(given) if plain else self.number + 1
             self.values, self.problem, self.column = [], None, 0
 
     def data(self, text: str) -> None:
@@ -171,7 +172,8 @@ class SheetRows:
         if kind == "n":
             return self.number_of(text)
         if kind == "b":
-            return {"0": False, "1": True}.get(text, Unusable(f"{text[:20]!r} 不是逻辑值 (not a boolean)"))
+            return {"0": False, "1": True}.get(
+                text, Unusable(f"{text[:20]!r} 不是逻辑值 (not a boolean)"))
         if kind == "d":
             try:
                 return self.from_iso(text)

@@ -160,6 +160,12 @@ def test_a_row_repeated_within_one_file_is_refused(ledger):
     assert "与本文件“dup.csv”第 2 行相同" in report.refused[0].message
 
 
+def test_an_attendance_row_repeated_with_hours_written_otherwise_is_refused(ledger):
+    data = ATTENDANCE + f"集中讲学,2022-11-20,政策解读,2.00,{A},A-09,周杰\n".encode()
+    report = import_file(registered(ledger), IMPORTER, data, "培训.csv")
+    assert [r.row for r in report.refused] == [4] and "第 2 行相同" in report.refused[0].message
+
+
 def test_an_agency_row_differing_from_its_registration_is_refused(ledger):
     data = "统一社会信用代码,机构名称,登记日期\n".encode() + f"{A},别的名字,2022-01-01\n".encode()
     report = import_file(registered(ledger), IMPORTER, data, "机构.csv")

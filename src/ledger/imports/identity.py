@@ -46,6 +46,14 @@ def derived_ids(kind: str, rows: list[dict]) -> Iterator[UUID]:
             continue  # the row will be refused; it looks nothing up
 
 
+def number_key(text: object) -> object:
+    """2, 2.0 and 2.00 alike; anything else as it is."""
+    try:
+        return Decimal(str(text)).normalize()
+    except ArithmeticError:
+        return text
+
+
 def row_key(kind: str, cells: dict) -> tuple:
     """The identity of a row within one file (cells as read: text)."""
     get = cells.get
@@ -56,6 +64,6 @@ def row_key(kind: str, cells: dict) -> tuple:
                 get("project_ref") or "", get("reason"))
     if kind == ATTENDANCE:
         return (kind, get("session_id") or "", get("kind"), get("held_on"), get("topic"),
-                get("hours"), get("agency"), get("staff_ref"))
+                number_key(get("hours")), get("agency"), get("staff_ref"))
     assert kind == SECONDMENTS
     return (kind, get("agency"), get("staff_ref"), get("started_on"))

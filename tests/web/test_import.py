@@ -168,6 +168,10 @@ def test_a_gbk_csv_uploads_and_a_second_upload_records_nothing(uploading):
     assert event["data"]["source_file"] == "扣分.csv"
     assert event["data"]["source_sha256"] == hashlib.sha256(GBK_ROWS).hexdigest()
     assert event["recorded_by"] == "li.regulator"
+    [entry] = [e for e in side.trail(A, "2022-11")["entries"]
+               if e["event"] == "DeductionRecorded"]
+    assert entry["summary"].endswith(
+        f"; imported from 扣分.csv (SHA-256 {hashlib.sha256(GBK_ROWS).hexdigest()})")
 
 
 @pytest.mark.parametrize("data, name, said", [

@@ -50,6 +50,19 @@ def test_csv_saved_by_chinese_excel_or_wps_reads_correctly(ledger, encoding):
     assert reasons(ledger) == ["逾期未公告（“采购”）"]
 
 
+def test_a_csv_with_carriage_returns_alone_reads_correctly(ledger):
+    text = (HEAD.replace("\n", "\r") + f'{A},D01,2022-03-01,"两行\r事由",P-1,\r'
+            f"{A},D02,2022-03-02,x,P-2,\r")
+    report = import_file(registered(ledger), IMPORTER, text.encode("gbk"), "mac.csv")
+    assert report.accepted == 2 and reasons(ledger) == ["两行\r事由", "x"]
+
+
+def test_a_file_without_data_rows_says_so(ledger):
+    report = import_file(ledger, IMPORTER, HEAD.encode(), "empty.csv")
+    assert report.rows == 0 and events(ledger) == 0
+    assert report.lines() == ["文件中没有数据行，未记录任何内容 (no data rows: nothing recorded)."]
+
+
 def test_a_character_only_gb18030_has_is_read(ledger):
     with pytest.raises(UnicodeEncodeError):
         RARE.encode("gbk")

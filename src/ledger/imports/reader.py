@@ -104,8 +104,9 @@ def read_csv(data: bytes, name: str) -> list[Sheet]:
 def bounded_lines(text: str, name: str) -> Iterator[str]:
     """The text's lines, refusing one with so many commas that its row would not fit in memory."""
     start, number = 0, 0
+    newline = "\r" if "\n" not in text else "\n"  # CR alone: "CSV (Macintosh)"
     while start < len(text):
-        end = text.find("\n", start) + 1 or len(text)
+        end = text.find(newline, start) + 1 or len(text)
         number += 1
         if text.count(",", start, end) > MAX_LINE_COMMAS:
             raise UnreadableFile(f"{name} 第 {number} 行有超过 {MAX_LINE_COMMAS:,} 个逗号，不是导入"

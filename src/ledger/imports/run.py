@@ -46,7 +46,9 @@ class Report:
         if self.already:
             out.append(f"{self.already} 行此前已记录，未重复记录 "
                        f"({self.already} of {self.rows} rows were already recorded).")
-        if self.recorded and not self.events:
+        if not self.rows:
+            out.append("文件中没有数据行，未记录任何内容 (no data rows: nothing recorded).")
+        elif self.recorded and not self.events:
             out.append(f"没有新内容，未记录任何事件 (nothing new: no event recorded); "
                        f"{self.file} SHA-256 {self.sha256}.")
         elif self.recorded:

@@ -6,7 +6,7 @@ import gc
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -291,12 +291,27 @@ class Batch:
         return project(None, [to_event(s) for s in self._select(aggregate_id)])
 
     def _select(self, aggregate_id: UUID, limit: int | None = None) -> list[Any]:
+        return self.ledger.recorder.stored_events_of(self._reading(), aggregate_id, limit)
+
+    def _reading(self) -> Any:
         # One autocommit connection for the batch's reads: each SELECT sees what is
         # committed, including the batch's own flushes; no transaction is held open.
         if self._reader is None:
             self._reader = self.ledger.engine.connect().execution_options(
                 isolation_level="AUTOCOMMIT")
-        return self.ledger.recorder.stored_events_of(self._reader, aggregate_id, limit)
+        return self._reader
+
+    def look_up(self, aggregate_ids: Iterable[UUID], chunk: int = 500) -> None:
+        """Ask the store at once which of these aggregates exist (a bulk import's ids derived
+        from its rows); the others are known absent, so `exists` need not ask for each."""
+        unknown = list({i for i in aggregate_ids if i not in self.aggregates})
+        for start in range(0, len(unknown), chunk):
+            some = unknown[start:start + chunk]
+            stored = self.ledger.recorder.stored_ids(self._reading(), some)
+            for aggregate_id in some:
+                if aggregate_id not in stored:
+                    self.aggregates[aggregate_id] = None
+                    self._used[aggregate_id] = self._generation
 
     def close(self) -> None:
         """Give back the batch's reading connection."""

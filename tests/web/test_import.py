@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import date
 
 import pytest
@@ -11,7 +13,7 @@ from ledger.api import create_app
 from ledger.cli import main
 from ledger.domain.principals import Principal
 from ledger.imports.run import import_file
-from tests.web.conftest import A, B, make_app, populate, signed_in
+from tests.web.conftest import A, B, make_app, populate, signed_in, token_for
 
 IMPORTER = Principal("li.regulator", "regulator")
 # Disputes are decided by reviewers and provincial scores come from the province: the exchange
@@ -92,11 +94,12 @@ def test_import_command_shows_the_report_and_fails_when_nothing_is_recorded(
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     app = make_app(url)
     populate(app, scenario)
+    token_for(app, "regulator")
     before = head(app)
     app.extensions["ledger"].close()
     (tmp_path / "bad.csv").write_bytes(BAD_ROWS)
     monkeypatch.setenv("LEDGER_DATABASE_URL", url)
-    result = CliRunner().invoke(main, ["import", str(tmp_path / "bad.csv")])
+    result = CliRunner().invoke(main, ["import", "--as", "li.regulator", str(tmp_path / "bad.csv")])
     assert result.exit_code == 1
     assert "bad.csv row 3:" in result.output and "Nothing recorded: 4 of 5 rows refused." in result.output
     again = make_app(url)
@@ -129,3 +132,76 @@ def test_attendance_rows_hold_one_session_per_file_and_refuse_a_repeat(empty, sc
     stats = side.training_statistics(2022)
     assert stats["sessions"]["lecture"] == 5 and stats["person_times"] == 27
     assert date(2022, 11, 20) in {a["held_on"] for a in side.staff_records(B)["attendance"]}
+
+
+GBK_ROWS = ("统一社会信用代码,扣分项,发现日期,事由,项目编号\n"
+            f"{A},D01,2022-11-03,逾期未公告（“采购”）,P-77\n").encode("gbk")
+
+
+def upload(client, data: bytes, name: str):
+    return client.post("/import", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+@pytest.fixture
+def uploading(database_url, scenario):
+    """The upload page on each backend, the worked example recorded, a regulator signed in."""
+    app = make_app(database_url)
+    populate(app, scenario)
+    yield app, signed_in(app, "regulator")
+    app.extensions["ledger"].close()
+
+
+def test_a_gbk_csv_uploads_and_a_second_upload_records_nothing(uploading):
+    app, client = uploading
+    before = head(app)
+    first = upload(client, GBK_ROWS, "扣分.csv")
+    assert first.status_code == 200 and "已记录 1 行" in first.get_data(as_text=True)
+    assert head(app) == before + 1
+    again = upload(client, GBK_ROWS, "扣分（再次）.csv")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and "1 行此前已记录，未重复记录" in page
+    assert head(app) == before + 1
+    side = app.extensions["ledger"].read_side
+    side.refresh()
+    [event] = [e for e in side.agency_events(A) if e["data"].get("project_ref") == "P-77"]
+    assert event["data"]["source_file"] == "扣分.csv"
+    assert event["data"]["source_sha256"] == hashlib.sha256(GBK_ROWS).hexdigest()
+    assert event["recorded_by"] == "li.regulator"
+    [entry] = [e for e in side.trail(A, "2022-11")["entries"]
+               if e["event"] == "DeductionRecorded"]
+    assert entry["summary"].endswith(
+        f"; imported from 扣分.csv (SHA-256 {hashlib.sha256(GBK_ROWS).hexdigest()})")
+
+
+@pytest.mark.parametrize("data, name, said", [
+    (GBK_ROWS.decode("gbk").encode("utf-16"), "扣分.csv", "CSV UTF-8（逗号分隔）"),
+    (b"PK\x03\x04broken", "扣分.xlsx", "不是可读取的 XLSX 工作簿"),
+    (b"x", "扣分.xls", "只能导入 .csv 和 .xlsx 文件"),
+])
+def test_an_unreadable_upload_is_refused_in_chinese_not_a_500(uploading, data, name, said):
+    app, client = uploading
+    before = head(app)
+    response = upload(client, data, name)
+    assert response.status_code == 422 and said in response.get_data(as_text=True)
+    assert head(app) == before
+
+
+def test_the_exchange_workbook_imported_back_into_its_own_ledger_records_nothing(uploading):
+    app, client = uploading
+    workbook = client.get("/exports/exchange.xlsx").get_data()
+    before = head(app)
+    report = import_file(app.extensions["ledger"].ledger, IMPORTER, workbook, "exchange.xlsx")
+    assert report.refused == [] and report.recorded and report.events == 0
+    assert report.already == report.rows > 20 and head(app) == before
+
+
+def test_a_row_naming_a_recorded_deduction_with_other_facts_is_refused(uploading):
+    app, client = uploading
+    side = app.extensions["ledger"].read_side
+    deduction = side.deductions(A)[0]
+    data = ("统一社会信用代码,扣分项,发现日期,项目编号,事由,扣分编号\n"
+            f"{A},{deduction['rule_code']},{deduction['found_on']},{deduction['project_ref'] or ''},"
+            f"改过的事由,{deduction['id']}\n").encode()
+    report = import_file(app.extensions["ledger"].ledger, IMPORTER, data, "edited.csv")
+    assert not report.recorded and "其事由与本行不同" in report.refused[0].message

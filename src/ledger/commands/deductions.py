@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 from typing import TYPE_CHECKING
 
 from ledger.domain.deduction import Deduction
@@ -19,7 +20,8 @@ class DeductionCommands:
 
     def record_deduction(self, by: Principal, code: str, rule_code: str, found_on: date,
                          reason: str, notified_on: date | None = None,
-                         project_ref: str | None = None, evidence: dict | None = None) -> Recorded:
+                         project_ref: str | None = None, evidence: dict | None = None,
+                         deduction_id: UUID | None = None) -> Recorded:
         authorize(by, RECORD)
         agency = self.agency(code)
         catalogue = self.catalogue()
@@ -35,7 +37,7 @@ class DeductionCommands:
                 "rule_code", f"unknown rule code {rule_code!r} in rule set {version.version}; "
                 f"known codes: {known}")
         deduction = Deduction.record(code, item, version.version, found_on, notified_on, reason,
-                                     project_ref, evidence, self.today(), by.name)
+                                     project_ref, evidence, self.today(), by.name, deduction_id)
         agency.check_registered_on("found_on", found_on)
         return self._commit(deduction, resource_id=str(deduction.id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 from typing import TYPE_CHECKING
 
 from ledger.domain.principals import RECORD, Principal, authorize
@@ -17,9 +18,10 @@ class TrainingCommands:
     """Commands of the Ledger: training sessions and their attendance."""
 
     def hold_training_session(self, by: Principal, kind: str, held_on: date, topic: str,
-                              hours: Decimal) -> Recorded:
+                              hours: Decimal, session_id: UUID | None = None) -> Recorded:
         authorize(by, RECORD)
-        session = TrainingSession.hold(kind, held_on, topic, hours, self.today(), by.name)
+        session = TrainingSession.hold(kind, held_on, topic, hours, self.today(), by.name,
+                                       session_id)
         return self._commit(session, resource_id=str(session.id))
 
     def record_attendance(self, by: Principal, session_id: str, agency: str, staff_ref: str,

@@ -114,8 +114,12 @@ class Deduction(Aggregate):
     @classmethod
     def record(cls, agency: str, item: RuleItem, rule_version: str, found_on: date,
                notified_on: date | None, reason: str, project_ref: str | None,
-               evidence: dict | None, today: date, recorded_by: str) -> "Deduction":
-        """Check and record a deduction; deadlines are fixed from the calendar now."""
+               evidence: dict | None, today: date, recorded_by: str,
+               id: UUID | None = None) -> "Deduction":  # noqa: A002 - eventsourcing's name
+        """Check and record a deduction; deadlines are fixed from the calendar now.
+
+        `id` is given by an import, derived from the row (ledger.imports.identity); else new.
+        """
         notified = notified_on or found_on
         collect(
             not_after_today("found_on", found_on, today),
@@ -129,7 +133,9 @@ class Deduction(Aggregate):
             days = RECTIFY_DAYS_SERIOUS if item.serious else RECTIFY_DAYS
             due = working_days_after(notified, days)
         deadline = working_days_after(notified, DISPUTE_WINDOW_DAYS)
-        return cls(
+        # _create is eventsourcing's way to give a created event an id of the caller's choice.
+        return cls._create(
+            cls.DeductionRecorded, id=id,
             agency=agency, rule_code=item.code, rule_version=rule_version,
             base_points=item.points, serious=item.serious, rectifiable=item.rectifiable,
             found_on=found_on, notified_on=notified, reason=reason.strip(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 
 from eventsourcing.domain import Aggregate, event
@@ -37,15 +38,17 @@ class TrainingSession(Aggregate):
 
     @classmethod
     def hold(cls, kind: str, held_on: date, topic: str, hours: Decimal, today: date,
-             recorded_by: str) -> "TrainingSession":
+             recorded_by: str, id: UUID | None = None) -> "TrainingSession":  # noqa: A002
+        """Check and hold a session; `id` is given by an import (ledger.imports.identity)."""
         collect(
             ("kind", None if kind in KINDS else f"must be one of {', '.join(KINDS)}"),
             not_after_today("held_on", held_on, today),
             not_blank("topic", topic),
             ("hours", None if 0 < hours <= 24 else f"must be more than 0 and at most 24, got {hours}"),
         )
-        return cls(kind=kind, held_on=held_on, topic=topic.strip(), hours=hours,
-                   recorded_by=recorded_by)
+        # _create is eventsourcing's way to give a created event an id of the caller's choice.
+        return cls._create(cls.TrainingSessionHeld, id=id, kind=kind, held_on=held_on,
+                           topic=topic.strip(), hours=hours, recorded_by=recorded_by)
 
     @event(TrainingSessionHeld)
     def __init__(self, kind: str, held_on: date, topic: str, hours: Decimal,

@@ -15,26 +15,59 @@ def add_import_commands(group: click.Group) -> None:
     group.add_command(import_command)
 
 
+def regulator_names(engine: object) -> list[str]:
+    """The names of the regulators holding a token: who an import may be recorded as."""
+    import sqlalchemy as sa
+
+    from ledger.storage import ensure_tables
+    from ledger.tokens import tokens_table
+
+    ensure_tables(engine, tokens_table)
+    with engine.connect() as conn:
+        return sorted(set(conn.execute(sa.select(tokens_table.c.name).where(
+            tokens_table.c.role == REGULATOR)).scalars()))
+
+
+def recorder(engine: object, name: str | None) -> Principal:
+    """The regulator named by --as, or the only regulator there is; else a usage error."""
+    names = regulator_names(engine)
+    shown = "、".join(names) if names else "（还没有：先运行 ledger token create --role regulator --name 姓名）"
+    if name is None:
+        if len(names) == 1:
+            return Principal(names[0], REGULATOR)
+        raise click.UsageError(f"请用 --as 指明记录人，即一个监管人员令牌的名称：{shown}"
+                               " (name the regulator recorded as recorded_by with --as).")
+    if name not in names:
+        raise click.UsageError(f"--as {name!r} 不是任何监管人员令牌的名称；可用：{shown}"
+                               " (--as must name a regulator's token).")
+    return Principal(name, REGULATOR)
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "name", default="import", show_default=True,
-              help="The regulator recorded as recorded_by.")
+@click.option("--as", "name", default=None,
+              help="The regulator recorded as recorded_by: a regulator token's name "
+                   "(default: the only regulator, when there is one).")
 @click.option("--accept-valid", is_flag=True,
               help="Record the valid rows even when some are refused (default: all or nothing).")
-def import_command(file: Path, name: str, accept_valid: bool) -> None:
+def import_command(file: Path, name: str | None, accept_valid: bool) -> None:
     """Import deductions, attendance, secondments (and agencies) from a CSV or XLSX file."""
     from ledger.application import Ledger, bulk_collection
     from ledger.domain.errors import LedgerError
-    from ledger.imports.reader import UnreadableFile
+    from ledger.imports.limits import MAX_FILE_BYTES
+    from ledger.imports.reader import UnreadableFile, too_big
     from ledger.imports.run import count_rows, import_file
 
-    data = file.read_bytes()
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise click.ClickException(too_big(file.name))
     ledger = Ledger()
     try:
+        by = recorder(ledger.engine, name)
+        data = file.read_bytes()
         total = count_rows(data, file.name)
         with click.progressbar(length=total, label=f"checking {file.name}",
                                file=sys.stderr) as bar, bulk_collection():
-            report = import_file(ledger, Principal(name, REGULATOR), data, file.name,
+            report = import_file(ledger, by, data, file.name,
                                  accept_valid=accept_valid, progress=bar.update)
     except (UnreadableFile, LedgerError) as error:
         raise click.ClickException(str(getattr(error, "message", error))) from None

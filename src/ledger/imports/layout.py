@@ -19,6 +19,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "staff_ref": ("人员编号", "staff_ref"), "staff_name": ("姓名", "staff_name"),
     "department": ("部门", "department"), "started_on": ("开始日期", "started_on"),
     "ended_on": ("结束日期", "ended_on"),
+    # Read, not written by headers(): the exchange export puts the id after the figures.
+    "deduction_id": ("扣分编号", "deduction_id"),
 }
 FIELDS = {
     AGENCIES: ("agency", "name", "registered_on"),

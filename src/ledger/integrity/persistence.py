@@ -21,7 +21,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder, SQLAlchemyProcessRecorder,
 )
 import sqlalchemy.exc
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, link_hash_of
@@ -136,6 +136,16 @@ class ChainedRecorder:
         return [StoredEvent(originator_id=originator_id, originator_version=version,
                             topic=topic, state=bytes(state))
                 for version, topic, state in connection.execute(text(sql), {"oid": oid})]
+
+    def stored_ids(self, connection: Connection, originator_ids: list[UUID]) -> set[UUID]:
+        """Which of these aggregates have stored events: one SELECT for many (a bulk import's
+        ids derived from its rows), where stored_events_of would take one each."""
+        bind = self._uuid_binder(connection.dialect)
+        sql = text(f"SELECT DISTINCT originator_id FROM {self.qualified_table()} "
+                   "WHERE originator_id IN :oids").bindparams(bindparam("oids", expanding=True))
+        found = connection.execute(sql, {"oids": [bind(i) for i in originator_ids]}).scalars()
+        return {v if isinstance(v, UUID) else UUID(str(v)) if isinstance(v, str)
+                else UUID(bytes=bytes(v)) for v in found}
 
     @staticmethod
     def _write_rows(session: Session, table: str, rows: list[tuple]) -> None:

@@ -220,7 +220,7 @@ class LedgerModel:
             if m == d.month or before[m] != after[m]:
                 changes.trail.append(TrailEntry(
                     agency.code, m, position, e.timestamp, e.recorded_by, name, d.id,
-                    summary, before[m], after[m]))
+                    summary + imported_from(e), before[m], after[m]))
         changes.agencies.add(agency.code)
 
     # -- training and publications --------------------------------------------------------
@@ -251,3 +251,11 @@ class LedgerModel:
             changes.streams.append((str(e.originator_id), "month", None))
 
     _on_MonthRepublished = _on_MonthPublished
+
+
+def imported_from(e: Any) -> str:
+    """The file an imported event came from, for its trail entry (ledger.imports.run stamps
+    `source_file` and `source_sha256` on each event an import records)."""
+    source = e.__dict__.get("source_file")
+    return f"; imported from {source} (SHA-256 {e.__dict__.get('source_sha256')})" if source else ""
+

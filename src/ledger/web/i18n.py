@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (中文, English)
     "row": ("行", "Row"), "refused": ("被拒绝的行", "Refused rows"),
     "recorded_rows": ("已记录 {n} 行。", "{n} rows recorded."),
     "nothing_recorded": ("未记录任何内容。", "Nothing was recorded."),
+    "already_recorded": ("{n} 行此前已记录，未重复记录。",
+                         "{n} rows were already recorded and were not recorded again."),
     "language": ("English", "中文"),
     "grade_excellent": ("优秀", "excellent"), "grade_good": ("良好", "good"),
     "grade_qualified": ("合格", "qualified"), "grade_unqualified": ("不合格", "unqualified"),

@@ -20,33 +20,38 @@ def _names(table: str) -> tuple[str, str]:
 
 def install_guard(engine: sa.Engine, table: str) -> None:
     """Create the refusing triggers on `table` unless they exist (idempotent)."""
-    rows, statement = _names(table)
     with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            for op in ("UPDATE", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS {rows}_{op.lower()} BEFORE {op} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-            return
-        if engine.dialect.name != "postgresql":
-            raise NotImplementedError(f"no append-only guard for {engine.dialect.name}")
-        # Serialise installers: concurrent CREATE FUNCTION/TRIGGER can fail on PostgreSQL.
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
-                     {"k": advisory_key("guard:" + table)})
-        present = conn.execute(sa.text(
-            "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(:t) "
-            "AND tgname IN (:a, :b)"), {"t": table, "a": rows, "b": statement}).scalar()
-        if present == 2:
-            return
-        conn.execute(sa.text(
-            f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{REFUSAL}: % refused on %', TG_OP, TG_TABLE_NAME; END $$"))
-        conn.exec_driver_sql(
-            f"CREATE OR REPLACE TRIGGER {rows} BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()")
-        conn.exec_driver_sql(
-            f"CREATE OR REPLACE TRIGGER {statement} BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()")
+        install_guard_on(conn, table)
+
+
+def install_guard_on(conn: sa.Connection, table: str) -> None:
+    """install_guard inside the caller's transaction (the store's creation, see ledger.schema)."""
+    rows, statement = _names(table)
+    if conn.dialect.name == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {rows}_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
+        return
+    if conn.dialect.name != "postgresql":
+        raise NotImplementedError(f"no append-only guard for {conn.dialect.name}")
+    # Serialise installers: concurrent CREATE FUNCTION/TRIGGER can fail on PostgreSQL.
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                 {"k": advisory_key("guard:" + table)})
+    present = conn.execute(sa.text(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(:t) "
+        "AND tgname IN (:a, :b)"), {"t": table, "a": rows, "b": statement}).scalar()
+    if present == 2:
+        return
+    conn.execute(sa.text(
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN RAISE EXCEPTION '{REFUSAL}: % refused on %', TG_OP, TG_TABLE_NAME; END $$"))
+    conn.exec_driver_sql(
+        f"CREATE OR REPLACE TRIGGER {rows} BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()")
+    conn.exec_driver_sql(
+        f"CREATE OR REPLACE TRIGGER {statement} BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()")
 
 
 def remove_guard(engine: sa.Engine, table: str) -> None:

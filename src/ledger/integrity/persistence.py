@@ -25,9 +25,10 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, link_hash_of
-from ledger.integrity.guard import install_guard
+from ledger.integrity.guard import install_guard_on
 from ledger.integrity.locks import lock_for_append
 from ledger.integrity.records import ChainedEventRecord
+from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
 _uuid_bytes = attrgetter("bytes")
@@ -64,9 +65,19 @@ class ChainedRecorder:
             else self.events_table_name
 
     def create_table(self) -> None:
-        super().create_table()
-        install_guard(self.datastore.engine, self.qualified_table())
+        """The events table, its indexes and its append-only guard, created in one transaction
+        under the schema lock: no writer can see the table before its constraints
+        (see ledger.schema; SQLite would otherwise commit CREATE TABLE and CREATE INDEX apart).
+        """
         self.datastore.init_sqlite_wal_mode()  # now, not at a first write racing others
+        tables = list(self.tables)
+        tracking = getattr(self, "tracking_table", None)
+        if tracking is not None:
+            tables.append(tracking)
+        with schema_transaction(self.datastore.engine) as conn:
+            for table in tables:
+                table.create(conn, checkfirst=True)
+            install_guard_on(conn, self.qualified_table())
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
                       session: Session | None = None, **kwargs: Any) -> Sequence[int]:

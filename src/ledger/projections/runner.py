@@ -18,6 +18,7 @@ from ledger.projections.decoding import EventDecoder
 from ledger.projections.rows import insert_rows
 from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
+from ledger.schema import schema_transaction
 from ledger.projections.writer import (
     load_needed, model_standings, write_changes, write_publication,
 )
@@ -54,8 +55,9 @@ class Projections:
         """Create the tables and first generations; another process may be doing it too."""
         for attempt in range(5):
             try:
-                t.metadata.create_all(self.engine, checkfirst=True)
-                with self.engine.begin() as conn:
+                # Tables and first generations in one transaction under the schema lock.
+                with schema_transaction(self.engine) as conn:
+                    t.metadata.create_all(conn, checkfirst=True)
                     for name in NAMES:
                         if conn.execute(select(t.projection.c.gen).where(
                                 t.projection.c.name == name)).first() is None:

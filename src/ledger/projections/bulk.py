@@ -117,6 +117,9 @@ class AssessmentsRebuild:
         model.complete = True
         with self.engine.begin() as conn:
             row = self.runner._lock_tracking(conn, "assessments", self.gen)
+            if row is None:
+                raise RebuildConflict(f"generation {self.gen} of assessments is gone: "
+                                      "another rebuild finished it")
             position = row.position
             if position == 0:
                 for table in t.ASSESSMENT_TABLES:
@@ -149,9 +152,10 @@ class AssessmentsRebuild:
         """Write every pending row and the tracking position in one transaction."""
         with self.engine.begin() as conn:
             row = self.runner._lock_tracking(conn, "assessments", self.gen)
-            if row.position != expected or row.status == "retired":
+            if row is None or row.position != expected or row.status == "retired":
+                state = "gone" if row is None else f"at {row.position} ({row.status})"
                 raise RebuildConflict(
-                    f"generation {self.gen} of assessments is at {row.position} ({row.status}), "
+                    f"generation {self.gen} of assessments is {state}, "
                     f"not at {expected}: another rebuild is building it")
             self._append(conn, changes)
             write_changes(conn, self.gen, model, changes, replace=expected > 0)

@@ -31,6 +31,7 @@ NAMES = (ASSESSMENTS, EVENT_INDEX)
 TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
 DROP_CHUNK = 20_000  # rows of a retired generation deleted per transaction on SQLite
+RETIRED_GRACE = 2.0  # seconds between a switch and deleting the retired generation's rows
 REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
 
 
@@ -111,13 +112,15 @@ class Projections:
         return row.gen, row.position
 
     def _lock_tracking(self, conn: Connection, name: str, gen: int) -> Any:
+        """The generation's tracking row, locked; None when a rebuild's switch has retired
+        and deleted that generation since the caller chose it."""
         p = t.projection.c
         where = (p.name == name) & (p.gen == gen)
         if self.engine.dialect.name == "sqlite":
             # Writing first takes SQLite's write lock before anything is read.
             conn.execute(update(t.projection).where(where).values(updated_at=now()))
-            return conn.execute(select(t.projection).where(where)).one()
-        return conn.execute(select(t.projection).where(where).with_for_update()).one()
+            return conn.execute(select(t.projection).where(where)).first()
+        return conn.execute(select(t.projection).where(where).with_for_update()).first()
 
     def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:
         """Apply the next events to one generation and advance its tracking, atomically."""
@@ -126,8 +129,8 @@ class Projections:
             try:
                 with self.engine.begin() as conn:
                     row = self._lock_tracking(conn, name, gen)
-                    if row.status == "retired":
-                        return 0
+                    if row is None or row.status == "retired":
+                        return 0  # switched away from: the caller reads the active one again
                     events = self.read_events(conn, row.position, limit)
                     if not events:
                         return 0
@@ -206,8 +209,8 @@ class Projections:
                 gen, position = self.active(each)
                 if until is not None and position >= until:
                     break
-                if self.process_batch(each, gen) == 0:
-                    break
+                if self.process_batch(each, gen) == 0 and self.active(each)[0] == gen:
+                    break  # nothing left (a switch to another generation goes round again)
 
     def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
         """Build a new generation from the first event, then switch reads to it.
@@ -238,6 +241,10 @@ class Projections:
             # This switch's retired generation, and any a crash left half-deleted before.
             old = conn.execute(select(p.gen).where(p.name == name,
                                                    p.status == "retired")).all()
+        if old:
+            # A read that chose the old generation just before the switch finishes on
+            # complete rows: its rows are deleted only after a grace period.
+            time.sleep(RETIRED_GRACE)
         self.drop_generations(name, [r.gen for r in old])
         self.catch_up(name)
         return gen
@@ -278,10 +285,11 @@ class Projections:
             try:
                 with self.engine.begin() as conn:
                     row = self._lock_tracking(conn, EVENT_INDEX, gen)
-                    if row.position != position or row.status == "retired":
+                    if row is None or row.position != position or row.status == "retired":
                         raise RebuildConflict(
-                            f"generation {gen} of {EVENT_INDEX} is at {row.position} "
-                            f"({row.status}), not at {position}: another rebuild is building it")
+                            f"generation {gen} of {EVENT_INDEX} is "
+                            f"{'gone' if row is None else f'at {row.position} ({row.status})'}"
+                            f", not at {position}: another rebuild is building it")
                     insert_rows(conn, t.event, rows)
                     conn.execute(update(t.projection).where(p.name == EVENT_INDEX,
                                                             p.gen == gen)

@@ -10,6 +10,7 @@ from ledger.domain.principals import ROLES
 from ledger.imports.cli import add_import_commands
 from ledger.integrity.cli import add_integrity_commands
 from ledger.projections.cli import add_projection_commands
+from ledger.tokens_cli import add_token_commands
 
 
 @click.group()
@@ -26,14 +27,19 @@ def token() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="The principal recorded as recorded_by.")
 @click.option("--agency", default=None, help="The agency's credit code (role agency only).")
-def create_token(role: str, name: str, agency: str | None) -> None:
-    """Print one new bearer token, and nothing else, on stdout."""
+@click.option("--expires-in", "expires_in", default=None, type=click.IntRange(1, 3650),
+              metavar="DAYS", help="The token stops working DAYS days from now.")
+def create_token(role: str, name: str, agency: str | None, expires_in: int | None) -> None:
+    """Print one new bearer token, and nothing else, on stdout (its id on stderr)."""
     from ledger.application import Ledger
     from ledger.tokens import Tokens
 
     ledger = Ledger()
     try:
-        click.echo(Tokens(ledger.engine).create(role, name, agency))
+        token, record = Tokens(ledger.engine).issue(role, name, agency, expires_in)
+        click.echo(token)
+        expiry = f", expires {record.expires_at:%Y-%m-%d %H:%M} UTC" if record.expires_at else ""
+        click.echo(f"token id {record.id}{expiry}", err=True)
     except InvalidInput as error:
         raise click.UsageError(error.message) from None
     finally:
@@ -53,6 +59,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     Server(bind=f"{host}:{port}", workers=workers).run()
 
 
+add_token_commands(token)
 add_integrity_commands(main)
 add_projection_commands(main)
 add_import_commands(main)

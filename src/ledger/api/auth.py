@@ -26,8 +26,12 @@ def caller() -> Principal:
     """The caller of a protected route: 401 without a known token."""
     principal = current_principal()
     if principal is None:
-        message = ("The bearer token is not known." if bearer_token()
-                   else "A bearer token is required: send 'Authorization: Bearer TOKEN'.")
+        token = bearer_token()
+        if token is None:
+            message = "A bearer token is required: send 'Authorization: Bearer TOKEN'."
+        else:
+            record = current_app.extensions["ledger"].tokens.lookup(token)
+            message = (record.refusal() if record else None) or "The bearer token is not known."
         abort(401, message=message)
     return principal
 

@@ -15,9 +15,13 @@ def tokens():
 
 
 def viewer() -> Principal | None:
-    """The signed-in principal, checked against the token store on every request."""
+    """The signed-in principal, checked on every request by the API's own validity check
+    (`Tokens.principal`): a token revoked or expired since sign-in signs the viewer out."""
     if "viewer" not in g:
-        g.viewer = tokens().authenticate(session.get(SESSION_KEY))
+        token = session.get(SESSION_KEY)
+        g.viewer = tokens().principal(token)
+        if token and g.viewer is None:
+            session.clear()
     return g.viewer
 
 

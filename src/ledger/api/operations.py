@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import threading
 
 import marshmallow as ma
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ledger.api.auth import requires
 from ledger.api.context import ledger, read_side
 from ledger.domain.principals import OPERATE
-from ledger.integrity.audit import audit
+from ledger.integrity.last import MAX_AGE, Verifications
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1",
                 description="Projections and integrity (regulator, auditor)")
@@ -36,15 +37,29 @@ class IntegrityProblem(ma.Schema):
 
 
 class Integrity(ma.Schema):
-    events = fields.Integer()
-    head = fields.String(allow_none=True)  # the chain hash of the last event
+    """The last stored verification (null fields before the first has finished)."""
+
+    events = fields.Integer(allow_none=True)
+    head = fields.String(allow_none=True)  # the chain hash of the last event verified
     head_position = fields.Integer(allow_none=True)
     head_seq = fields.Integer(allow_none=True)
-    verified = fields.Boolean()
+    verified = fields.Boolean(allow_none=True)
     first_damaged_position = fields.Integer(allow_none=True)
     projections_match = fields.Boolean(allow_none=True)
     problems = fields.List(fields.Nested(IntegrityProblem))
     checked = fields.String()
+    verified_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the verification answered here finished."})
+    verification_started_at = fields.DateTime(allow_none=True)
+    verified_by = fields.String(allow_none=True, metadata={
+        "description": "'ledger verify' or 'server' (its background verification)."})
+    verified_up_to = fields.Integer(allow_none=True, metadata={
+        "description": "The last log position that verification covered."})
+    log_head_position = fields.Integer(metadata={
+        "description": "The log's last position now; above verified_up_to, newer events "
+                       "are not verified yet."})
+    verifying = fields.Boolean(metadata={
+        "description": "A verification is running (started by this or an earlier call)."})
 
 
 @blp.route("/projections", methods=["GET"])
@@ -69,12 +84,21 @@ def integrity():
     return integrity_report()
 
 
+_verifications_lock = threading.Lock()
+
+
+def verifications() -> Verifications:
+    """The app's one Verifications (made on first use, shared by its threads)."""
+    services_ = current_app.extensions
+    if "ledger_verifications" not in services_:
+        with _verifications_lock:
+            if "ledger_verifications" not in services_:
+                services_["ledger_verifications"] = Verifications(
+                    ledger(), read_side(), max_age=current_app.config.get(
+                        "INTEGRITY_MAX_AGE", MAX_AGE))
+    return services_["ledger_verifications"]
+
+
 def integrity_report() -> dict:
-    """The chain, then the read models compared with a rebuild from the log (see TRUST.md)."""
-    read_side().refresh()  # compare the read models as far as the log goes
-    report = audit(ledger())
-    return {"events": report.events, "head": report.head, "head_position": report.last_position,
-            "head_seq": report.last_seq, "verified": report.verified,
-            "first_damaged_position": report.first_damaged_position,
-            "projections_match": report.projections_match,
-            "problems": [asdict(p) for p in report.problems], "checked": report.checked}
+    """The last verification, stored; never run inside the request (see docs/TRUST.md)."""
+    return verifications().report()

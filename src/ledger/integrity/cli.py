@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from ledger.integrity.signing import (
     generate_key, load_private_key, load_public_key, public_pem, signature_valid,
 )
 from ledger.integrity.audit import audit
+from ledger.integrity.last import store_result
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -64,7 +66,13 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
         checkpoints, key = publications.checkpoints, _public_key(public_key, publications)
     ledger = _engine_of_ledger()
     try:
+        started = datetime.now(UTC)
         report = audit(ledger, checkpoints, key, read_models=not no_read_models)
+        try:  # what GET /api/v1/integrity answers from now on
+            store_result(ledger.engine, report, started, "ledger verify")
+        except Exception as error:  # noqa: BLE001 - the check itself stands
+            click.echo(f"warning: the result could not be stored for the API: {error}",
+                       err=True)
     finally:
         ledger.close()
     if as_json:

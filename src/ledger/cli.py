@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ledger.dbsetup import add_db_commands
 from ledger.demo.cli import add_demo_commands
 from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
@@ -60,6 +61,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 
 add_token_commands(token)
+add_db_commands(main)
 add_integrity_commands(main)
 add_projection_commands(main)
 add_import_commands(main)

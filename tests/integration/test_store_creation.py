@@ -113,3 +113,36 @@ def test_writers_opening_a_new_store_with_slow_ddl_register_one_agency_once(
         assert [n.topic.rsplit(".", 1)[-1] for n in stored] == ["AgencyRegistered"]
     finally:
         ledger.close()
+
+
+def test_ledger_db_setup_creates_every_table_the_service_would_create_on_first_use(
+        database_url):
+    from click.testing import CliRunner
+
+    from ledger.cli import main
+    from tests.api.conftest import Callers
+
+    done = CliRunner(env={"LEDGER_DATABASE_URL": database_url}).invoke(
+        main, ["db", "setup"], catch_exceptions=False)
+    assert done.exit_code == 0 and "schema ready" in done.output
+    engine = sa.create_engine(database_url)
+    try:
+        before = set(sa.inspect(engine).get_table_names())
+        app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+        try:  # every kind of first use: tokens, a bad token, an idempotent write, integrity
+            callers = Callers(app)
+            assert callers.unknown.get("/api/v1/projections").status_code == 401
+            assert callers.regulator.post("/api/v1/agencies", json={
+                "credit_code": A, "name": "敬亭招标", "registered_on": "2019-05-10"},
+                headers={"Idempotency-Key": "k1"}).status_code == 201
+            callers.auditor.get("/api/v1/integrity")
+            app.extensions["ledger_verifications"].wait(60)
+        finally:
+            app.extensions["ledger"].close()
+        after = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert after == before
+    assert {"ledger_events", "rm_projection", "ledger_api_tokens", "ledger_auth_failures",
+            "ledger_idempotency_keys", "ledger_integrity_results",
+            "ledger_web_secret"} <= before

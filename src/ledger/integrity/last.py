@@ -163,7 +163,8 @@ class Verifications:
         with self._start_lock:
             if self._thread is not None and self._thread.is_alive():
                 return False
-            if not self.lease.claim():
+            # Read before claiming: while another worker verifies, calls cost no write.
+            if self.lease.held() or not self.lease.claim():
                 return False
             self._thread = threading.Thread(target=self._verify, name="ledger-verify",
                                             daemon=True)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.principals import AGENCY, ROLES, Principal
+from ledger.schema import schema_transaction
 from ledger.storage import ensure_tables, metadata
 
 log = logging.getLogger(__name__)
@@ -98,13 +99,20 @@ def _record(row) -> TokenRecord:
 def migrate_tokens(engine: sa.Engine) -> None:
     """Bring a token table of the first schema version up to this one, under the schema lock:
     add the id, expiry, revocation and last-use columns, give each token an id, index it."""
-    from ledger.schema import schema_transaction
-
     if not sa.inspect(engine).has_table(tokens_table.name):
         ensure_tables(engine, tokens_table)
         return
     if _missing_columns(engine) == [] and _unnumbered(engine) == 0:
         return
+    try:
+        _migrate(engine)
+    except sa.exc.ProgrammingError as error:  # e.g. the application role, which owns nothing
+        raise RuntimeError(
+            "the token table needs migrating and this database role may not alter it: run "
+            "`ledger db setup` as the tables' owner") from error
+
+
+def _migrate(engine: sa.Engine) -> None:
     with schema_transaction(engine) as conn:
         present = {c["name"] for c in sa.inspect(conn).get_columns(tokens_table.name)}
         for name in ADDED_COLUMNS:
@@ -202,16 +210,22 @@ class Tokens:
             return None
         return _record(row)
 
+    def admitted(self, token: str | None) -> TokenRecord | None:
+        """The record of a token that admits its principal now (not expired or revoked),
+        its use noted; None otherwise. A server-side session keeps the record's id."""
+        record = self.lookup(token)
+        if record is None or record.state(self.clock()) != "active":
+            return None
+        self._note_use(record)
+        return record
+
     def principal(self, token: str | None) -> Principal | None:
         """The principal a token admits: None when it is missing, unknown, expired or revoked.
 
         The one validity check of the API and the pages; it also notes the token's last use.
         """
-        record = self.lookup(token)
-        if record is None or record.state(self.clock()) != "active":
-            return None
-        self._note_use(record)
-        return record.principal
+        record = self.admitted(token)
+        return record.principal if record is not None else None
 
     def principal_of_id(self, token_id: str | None) -> Principal | None:
         """As `principal`, for a token known by its id (a server-side session keeps the id)."""

@@ -24,6 +24,18 @@ def install_guard(engine: sa.Engine, table: str) -> None:
         install_guard_on(conn, table)
 
 
+def guard_installed(conn: sa.Connection, table: str) -> bool:
+    """Whether both refusing triggers exist on `table` (a read; no lock taken)."""
+    rows, statement = _names(table)
+    if conn.dialect.name == "sqlite":
+        return conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+            (f"{rows}_update", f"{rows}_delete")).scalar() == 2
+    return conn.execute(sa.text(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(:t) "
+        "AND tgname IN (:a, :b)"), {"t": table, "a": rows, "b": statement}).scalar() == 2
+
+
 def install_guard_on(conn: sa.Connection, table: str) -> None:
     """install_guard inside the caller's transaction (the store's creation, see ledger.schema)."""
     rows, statement = _names(table)

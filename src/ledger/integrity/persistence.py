@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, link_hash_of
-from ledger.integrity.guard import install_guard_on
+from ledger.integrity.guard import guard_installed, install_guard_on
 from ledger.integrity.locks import lock_for_append
 from ledger.integrity.records import ChainedEventRecord
 from ledger.schema import schema_transaction
@@ -74,7 +74,12 @@ class ChainedRecorder:
         tracking = getattr(self, "tracking_table", None)
         if tracking is not None:
             tables.append(tracking)
-        with schema_transaction(self.datastore.engine) as conn:
+        engine = self.datastore.engine
+        with engine.connect() as conn:  # created before: complete, since created in one go
+            if all(conn.dialect.has_table(conn, t.name, schema=t.schema) for t in tables) \
+                    and guard_installed(conn, self.qualified_table()):
+                return
+        with schema_transaction(engine) as conn:
             for table in tables:
                 table.create(conn, checkfirst=True)
             install_guard_on(conn, self.qualified_table())

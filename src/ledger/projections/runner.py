@@ -54,6 +54,8 @@ class Projections:
 
     def _create_tables(self) -> None:
         """Create the tables and first generations; another process may be doing it too."""
+        if self._tables_ready():
+            return
         for attempt in range(5):
             try:
                 # Tables and first generations in one transaction under the schema lock.
@@ -70,6 +72,16 @@ class Projections:
                 if attempt == 4:
                     raise
                 time.sleep(0.05 * (attempt + 1))
+
+    def _tables_ready(self) -> bool:
+        """Every table and both first generations exist (read without the schema lock: they
+        are created together in one transaction, so seeing them means they are complete)."""
+        with self.engine.connect() as conn:
+            if not all(conn.dialect.has_table(conn, table.name)
+                       for table in t.metadata.sorted_tables):
+                return False
+            names = {r.name for r in conn.execute(select(t.projection.c.name).distinct())}
+        return names >= set(NAMES)
 
     # -- reading the log ------------------------------------------------------------------
 

@@ -85,3 +85,19 @@ def test_a_gbk_file_with_an_unknown_layout_is_refused_without_a_traceback(store)
     result = run(str(file))
     assert result.exit_code == 1 and "没有可识别的列名（姓名、电话）" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_as_refuses_a_regulator_whose_only_token_was_revoked(store):
+    url, file = store
+    tokens(url, ("li.regulator", "regulator"))
+    ledger = Ledger(url=url)
+    try:
+        store_tokens = Tokens(ledger.engine)
+        store_tokens.create("regulator", "zhao.regulator")
+        zhao = next(r for r in store_tokens.list() if r.principal.name == "zhao.regulator")
+        store_tokens.revoke(zhao.id)
+    finally:
+        ledger.close()
+    result = run("--as", "zhao.regulator", str(file))
+    assert result.exit_code == 2 and "不是任何监管人员令牌的名称" in result.output
+    assert recorders(url) == []

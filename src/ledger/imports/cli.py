@@ -16,16 +16,12 @@ def add_import_commands(group: click.Group) -> None:
 
 
 def regulator_names(engine: object) -> list[str]:
-    """The names of the regulators holding a token: who an import may be recorded as."""
-    import sqlalchemy as sa
+    """The names of the regulators holding a token that still admits them (not expired or
+    revoked): who an import may be recorded as."""
+    from ledger.tokens import Tokens
 
-    from ledger.storage import ensure_tables
-    from ledger.tokens import tokens_table
-
-    ensure_tables(engine, tokens_table)
-    with engine.connect() as conn:
-        return sorted(set(conn.execute(sa.select(tokens_table.c.name).where(
-            tokens_table.c.role == REGULATOR)).scalars()))
+    return sorted({record.principal.name for record in Tokens(engine).list()
+                   if record.principal.role == REGULATOR and record.state() == "active"})
 
 
 def recorder(engine: object, name: str | None) -> Principal:

@@ -18,6 +18,8 @@ from ledger.integrity.signing import (
     generate_key, load_private_key, load_public_key, public_pem, signature_valid,
 )
 from ledger.integrity.audit import audit
+from ledger.integrity.inspection import describe
+from ledger.integrity.inspection_cli import verify_all_plans
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -65,10 +67,13 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
     ledger = _engine_of_ledger()
     try:
         report = audit(ledger, checkpoints, key, read_models=not no_read_models)
+        plans = verify_all_plans(ledger)
     finally:
         ledger.close()
+    plans_match = all(p.matches for p in plans)
     if as_json:
-        click.echo(json.dumps(asdict(report), indent=2))
+        click.echo(json.dumps({**asdict(report), "inspection_plans": [asdict(p) for p in plans]},
+                              indent=2))
     else:
         state = "verified" if report.verified else "DAMAGED"
         click.echo(f"{state}: {report.events} events, head {report.head}, "
@@ -78,7 +83,9 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
             click.echo(f"first damaged position: {report.first_damaged_position}")
         for problem in report.problems:
             click.echo(f"  position {problem.position}: {problem.kind}: {problem.detail}")
-    raise SystemExit(0 if report.verified else 1)
+        for plan in plans:
+            click.echo("\n".join(describe(plan)))
+    raise SystemExit(0 if report.verified and plans_match else 1)
 
 
 @click.group()

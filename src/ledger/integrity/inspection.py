@@ -91,7 +91,11 @@ def _draw_differences(plan: Any, recomputed: Any) -> list[str]:
 def verify_plan(ledger: Any, year: int) -> PlanCheck:
     """Recompute the draw of `year` from the stored plan event and the log as of its head."""
     reader = LogReader(ledger)
-    events = reader.stream(InspectionPlan.create_id(year))
+    try:
+        events = reader.stream(InspectionPlan.create_id(year))
+    except Exception as exc:  # noqa: BLE001 - a damaged plan event is a finding, not a crash
+        return PlanCheck(year, None, None, False,
+                         (f"the plan event cannot be read: {exc!r}"[:300],))
     if not events:
         raise NotFound(f"No inspection plan of {year}.")
     position, plan = events[0]

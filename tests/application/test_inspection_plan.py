@@ -309,3 +309,10 @@ def test_an_inspection_without_a_plan_is_not_found(app, refuses):
     agency = register(app, 1)
     with refuses(NotFound, "No inspection plan of 2023"):
         app.record_inspection(REGULATOR, 2023, agency, date(2023, 4, 1), ["甲", "乙"], "检查")
+
+
+def test_the_random_count_is_exact_decimal_arithmetic(app):
+    for n in range(1, 26):
+        register(app, n)
+    plan(app, ratio="0.28")  # as binary floats 0.28 x 25 is 7.000000000000001: k would be 8
+    assert len(plan_event(app).selected) == 7

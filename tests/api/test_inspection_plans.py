@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -167,3 +168,10 @@ def test_inspection_refusals(callers, app):
     assert post("/api/v1/inspection-plans/2025/inspections", json=ok).status_code == 404
     assert callers.auditor.post(url, json=ok).status_code == 403
     assert head(app) == before
+
+
+def test_a_ratio_with_a_vast_exponent_is_refused_at_once(callers, app):
+    raw = json.dumps(body()).replace('"ratio": 0.5', '"ratio": 1e-999999999')
+    response = callers.regulator.post("/api/v1/inspection-plans", data=raw,
+                                      headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and "ratio" in response.json["errors"]

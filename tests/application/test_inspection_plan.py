@@ -57,7 +57,7 @@ def plan_event(app: Ledger):
 
 def only_mandatory(app: Ledger) -> dict[str, list[str]]:
     """Draw with the smallest ratio among no other candidates: what is mandatory."""
-    plan(app, ratio="0.000001")
+    plan(app, ratio="0.000001")  # k = 1 when n > 0
     return {a: r for a, r in drawn(app).items() if r != ["random"]}
 
 
@@ -217,6 +217,8 @@ def test_a_second_draw_of_the_same_year_is_refused(app, refuses):
     ("drawn_on", {"drawn_on": date(2022, 12, 31)}),
     ("ratio", {"ratio": Decimal(0)}),
     ("ratio", {"ratio": Decimal("1.01")}),
+    ("ratio", {"ratio": Decimal("1E-999999999")}),
+    ("ratio", {"ratio": Decimal("0.0000001")}),
     ("seed_text", {"seed_text": "  "}),
     ("inspectors", {"inspectors": [{"name": "甲"}, {"name": "甲"}]}),
     ("inspectors", {"inspectors": [{"name": "甲"}]}),

@@ -21,6 +21,7 @@ COMPLAINT_D12S = 3  # counting D12 found in Y-1
 SERIOUS_REPEATS = 2  # counting serious deductions found in Y-3 .. Y-1
 NEW_AGENCY_DAYS = 730  # registered within the 730 days before drawn_on
 DEFAULT_TEAM_SIZE = 2
+RATIO_PLACES = 6  # a finer share means nothing for a city's agencies, and bounds the arithmetic
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,13 @@ def draw(inputs: DrawInputs, agencies: Iterable[AgencyFacts]) -> Draw:
     return Draw(seed, tuple(f.credit_code for f in candidates), mandatory, ranking, k, selected)
 
 
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point, trailing zeros aside (no context: 1E-999999999 stays exact)."""
+    _, digits, exponent = value.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(int(exponent) + len(digits) - len(significant)))
+
+
 def check_draw_inputs(inputs: DrawInputs, today: date) -> None:
     """The inputs' own rules; InvalidInput naming every bad field."""
     errors: dict[str, list[str]] = {}
@@ -171,6 +179,8 @@ def check_draw_inputs(inputs: DrawInputs, today: date) -> None:
                         f"got {inputs.drawn_on.isoformat()}")
     if not (inputs.ratio.is_finite() and 0 < inputs.ratio <= 1):
         bad("ratio", f"must be a decimal with 0 < ratio <= 1, got {inputs.ratio}")
+    elif decimal_places(inputs.ratio) > RATIO_PLACES:
+        bad("ratio", f"must have at most {RATIO_PLACES} decimal places, got {inputs.ratio}")
     if type(inputs.team_size) is not int or inputs.team_size < 1:
         bad("team_size", f"must be a whole number of at least 1, got {inputs.team_size}")
     problem = text_problem(inputs.seed_text, limit=NAME_LIMIT)

@@ -153,3 +153,8 @@ def test_the_plan_exports_with_chinese_headers(app):
 def test_a_year_without_a_plan_says_so(app):
     response = client_as(app, None).get("/inspection-plans/2026")
     assert response.status_code == 404 and "尚未抽取" in response.get_data(as_text=True)
+
+
+def test_a_date_the_form_cannot_read_is_refused_in_chinese(app):
+    status, page = draw(client_as(app, "regulator"), drawn_on="2026-13-01", preview="预览")
+    assert status == 422 and "不是有效的日期" in page

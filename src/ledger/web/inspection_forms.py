@@ -11,7 +11,10 @@ from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, ValidationError,
 )
 
+from wtforms.i18n import get_translations
+
 from ledger.domain.errors import InvalidInput
+from ledger.web.i18n import language
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT
 
 REQUIRED = "此项必填"
@@ -29,7 +32,15 @@ def split_list(text: str | None) -> list[str]:
     return [part for part in SEPARATORS.split(text or "") if part]
 
 
-class DrawForm(FlaskForm):
+class PageForm(FlaskForm):
+    """WTForms' own messages (a date it cannot read…) in the page's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return get_translations(["zh" if language() == "zh" else "en"])
+
+
+class DrawForm(PageForm):
     """抽取年度监督检查计划：先预览，再确认。"""
 
     year = IntegerField("年度", validators=[InputRequired(REQUIRED)])
@@ -61,10 +72,11 @@ class DrawForm(FlaskForm):
                 "team_size": self.team_size.data}
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(PageForm):
     """记录一家机构的检查。"""
 
-    agency = SelectField("被检查机构", validators=[DataRequired(REQUIRED)])
+    # Any code is passed on: the ledger says why one outside the plan is refused.
+    agency = SelectField("被检查机构", validate_choice=False, validators=[DataRequired(REQUIRED)])
     inspected_on = DateField("检查日期", validators=[InputRequired("请填写日期（YYYY-MM-DD）")])
     inspectors = StringField("检查人员（该机构抽出的检查组，用逗号分隔）",
                              validators=[DataRequired(REQUIRED)])

@@ -38,8 +38,8 @@ class LogReader:
                 f"SELECT id, hash FROM {self.table} ORDER BY id DESC LIMIT 1")).first()
         return (0, GENESIS) if row is None else (int(row[0]), row[1])
 
-    def rows(self, up_to: int, columns: str = "id, originator_id, originator_version, topic, "
-             "state") -> Iterator[tuple]:
+    def batches(self, up_to: int, columns: str = "id, originator_id, originator_version, "
+                "topic, state") -> Iterator[list]:
         """Stored rows with position <= up_to, in log order, a batch at a time."""
         query = sa.text(f"SELECT {columns} FROM {self.table} WHERE id > :after AND id <= :last "
                         "ORDER BY id LIMIT :n")
@@ -47,15 +47,22 @@ class LogReader:
         with self.engine.connect() as conn:
             while True:
                 batch = conn.execute(query, {"after": after, "last": up_to, "n": BATCH}).all()
-                yield from batch
+                if batch:
+                    yield batch
                 if len(batch) < BATCH:
                     return
                 after = batch[-1][0]
 
+    def rows(self, up_to: int, columns: str = "id, originator_id, originator_version, topic, "
+             "state") -> Iterator[tuple]:
+        """Stored rows with position <= up_to, in log order."""
+        for batch in self.batches(up_to, columns):
+            yield from batch
+
     def events(self, up_to: int) -> Iterator[tuple[int, Any]]:
         """(position, domain event) for every event recorded at or before `up_to`."""
-        for row in self.rows(up_to):
-            yield from self.decoder.decode([row])
+        for batch in self.batches(up_to):
+            yield from self.decoder.decode(batch)
 
     def stream(self, originator_id: Any, up_to: int | None = None) -> list[tuple[int, Any]]:
         """One aggregate's events (at or before `up_to`), in log order."""

@@ -75,13 +75,15 @@ class LogReader:
             return self.decoder.decode(conn.execute(query.order_by(e.id)).all())
 
 
-def prior_year_key_inspection(agency: AgencyState, year: int, drawn_on: date) -> bool:
+def prior_year_key_inspection(agency: AgencyState, year: int, drawn_on: date,
+                              final: dict[str, dict] | None) -> bool:
     """The key_inspection flag of the agency's evaluation of `year` (Y-1).
 
-    DOMAIN: the final basis when Y-1 is finalized, else the evaluation as it stands. This
-    ledger does not record final results yet, so it is the evaluation as it stands at the
-    head position; once final results are recorded, this is the one place to prefer them.
+    The final basis when that year is finalized (`final`: the YearFinalized event's frozen
+    evaluations), else the evaluation as it stands at the head position.
     """
+    if final is not None and agency.code in final:
+        return bool(final[agency.code]["key_inspection"])
     return bool(evaluation_resource(agency, year, drawn_on)["key_inspection"])
 
 
@@ -90,9 +92,13 @@ def agency_facts(events: Iterator[tuple[int, Any]], year: int,
     """Fold the events and state, for every agency, what the draw of `year` needs."""
     model = LedgerModel()
     inspected: dict[str, list[date]] = {}
+    final: dict[str, dict] | None = None  # the final basis of Y-1, once finalized
     for position, event in events:
-        if type(event).__name__ == "InspectionRecorded":
+        name = type(event).__name__
+        if name == "InspectionRecorded":
             inspected.setdefault(event.agency, []).append(event.inspected_on)
+        elif name == "YearFinalized" and event.year == year - 1:
+            final = event.evaluations
         model.apply(position, event)
     facts = []
     for code, agency in model.agencies.items():
@@ -110,7 +116,7 @@ def agency_facts(events: Iterator[tuple[int, Any]], year: int,
         facts.append(AgencyFacts(
             credit_code=code, registered_on=agency.registered_on,
             deregistered_on=agency.deregistered_on,
-            key_inspection=prior_year_key_inspection(agency, year - 1, drawn_on),
+            key_inspection=prior_year_key_inspection(agency, year - 1, drawn_on, final),
             counting_d12=d12, counting_serious=serious,
             inspected_on=tuple(sorted(inspected.get(code, ())))))
     return facts

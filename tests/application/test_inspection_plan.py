@@ -15,6 +15,7 @@ from ledger.domain.catalogue import RuleItem
 from ledger.domain.credit_code import check_character
 from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from ledger.domain.inspection_plan import InspectionPlan
+from ledger.projections.queries import ReadSide
 from tests.conftest import REGULATOR, REVIEWER
 
 DRAWN_ON = date(2023, 3, 1)  # the application fixture's today is 2023-06-30
@@ -318,3 +319,34 @@ def test_the_random_count_is_exact_decimal_arithmetic(app):
         register(app, n)
     plan(app, ratio="0.28")  # as binary floats 0.28 x 25 is 7.000000000000001: k would be 8
     assert len(plan_event(app).selected) == 7
+
+
+def key_inspection_last_year(app: Ledger) -> tuple[str, str]:
+    """An agency with 45 counting points in 2022 (key_inspection), and its last D17's id."""
+    agency = register(app, 1)
+    ids = [deduct(app, agency, "D17", date(2022, month, day))
+           for month in (1, 2, 3, 4) for day in (10, 20)]
+    return agency, ids[-1]
+
+
+def test_key_inspection_comes_from_the_final_basis_once_last_year_is_finalized(app):
+    agency, last = key_inspection_last_year(app)
+    reads = ReadSide(app, today=lambda: date(2023, 1, 20))
+    try:
+        app.open_notice(REGULATOR, 2022, date(2023, 1, 3), reads)
+    finally:
+        reads.close()
+    app.finalize_year(REGULATOR, 2022, date(2023, 1, 16))
+    app.withdraw_deduction(REGULATOR, last, "录入重复")  # 39 points now: the current flag is off
+    assert only_mandatory(app) == {agency: ["key_inspection"]}
+
+
+def test_key_inspection_is_the_current_evaluation_until_last_year_is_finalized(app):
+    agency, last = key_inspection_last_year(app)
+    reads = ReadSide(app, today=lambda: date(2023, 1, 20))
+    try:
+        app.open_notice(REGULATOR, 2022, date(2023, 1, 3), reads)  # noticed, not final
+    finally:
+        reads.close()
+    app.withdraw_deduction(REGULATOR, last, "录入重复")
+    assert only_mandatory(app) == {}

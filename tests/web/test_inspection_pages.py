@@ -158,3 +158,11 @@ def test_a_year_without_a_plan_says_so(app):
 def test_a_date_the_form_cannot_read_is_refused_in_chinese(app):
     status, page = draw(client_as(app, "regulator"), drawn_on="2026-13-01", preview="预览")
     assert status == 422 and "不是有效的日期" in page
+
+
+def test_the_bureau_queues_link_to_this_years_inspection_queue(app):
+    draw(client_as(app, "regulator"), confirm="确认抽取并公开")
+    auditor = client_as(app, "auditor")
+    assert 'id="inspection-queue-link"' in auditor.get("/bureau").get_data(as_text=True)
+    response = auditor.get("/inspection-plans/queue", follow_redirects=True)
+    assert response.status_code == 200 and NEW in response.get_data(as_text=True)

@@ -137,6 +137,12 @@ def record_inspection(year: int):
                            problems=problems), status
 
 
+@web.get("/inspection-plans/queue")
+def current_inspection_queue():
+    """The queue of this year's plan (the bureau's queues page links here)."""
+    return redirect(url_for("web.inspection_queue", year=today().year))
+
+
 @web.get("/inspection-plans/<int:year>/queue")
 def inspection_queue(year: int):
     bureau()

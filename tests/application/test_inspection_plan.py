@@ -350,3 +350,15 @@ def test_key_inspection_is_the_current_evaluation_until_last_year_is_finalized(a
         reads.close()
     app.withdraw_deduction(REGULATOR, last, "录入重复")
     assert only_mandatory(app) == {}
+
+
+def test_linked_deductions_are_stored_as_the_ledger_writes_their_ids(app, planned, refuses):
+    agency, _, team = planned
+    found = deduct(app, agency, "D01", date(2023, 4, 1))
+    with refuses(InvalidInput, "must not repeat"):
+        app.record_inspection(REGULATOR, 2023, agency, date(2023, 4, 1), team, "检查",
+                              [found, found.upper()])
+    app.record_inspection(REGULATOR, 2023, agency, date(2023, 4, 1), team, "检查",
+                          [found.upper()])
+    recorded = list(app.events.get(InspectionPlan.create_id(2023)))[-1]
+    assert recorded.deduction_ids == [found]

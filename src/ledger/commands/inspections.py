@@ -67,16 +67,21 @@ class InspectionCommands:
         def attempt() -> Recorded:
             plan = self.inspection_plan(year)
             plan.check_inspection(agency, inspected_on, inspectors, summary, found, self.today())
-            for deduction_id in found:
-                try:
-                    deduction = self.deduction(deduction_id)
-                except NotFound:
-                    raise InvalidInput.field("deduction_ids",
-                                             f"no deduction {deduction_id}") from None
-                if deduction.agency != agency:
-                    raise RuleViolation(f"Deduction {deduction_id} is a deduction of "
-                                        f"{deduction.agency}, not of {agency}.")
-            plan.record_inspection(agency, inspected_on, inspectors, summary, found,
+            linked = [self._deduction_of(agency, d) for d in found]  # canonical ids
+            if len(set(linked)) != len(linked):
+                raise InvalidInput.field("deduction_ids", "must not repeat a deduction")
+            plan.record_inspection(agency, inspected_on, inspectors, summary, linked,
                                    self.today(), by.name)
             return self._commit(plan, resource_id=f"{year}/{agency}")
         return self._retrying(attempt)
+
+    def _deduction_of(self, agency: str, deduction_id: str) -> str:
+        """The id of a deduction of `agency`, as the ledger writes it."""
+        try:
+            deduction = self.deduction(deduction_id)
+        except NotFound:
+            raise InvalidInput.field("deduction_ids", f"no deduction {deduction_id}") from None
+        if deduction.agency != agency:
+            raise RuleViolation(f"Deduction {deduction_id} is a deduction of "
+                                f"{deduction.agency}, not of {agency}.")
+        return str(deduction.id)

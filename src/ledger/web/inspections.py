@@ -42,6 +42,8 @@ MESSAGES.update({
     "drawn_mark": ("抽中", "drawn"), "hash": ("哈希", "Hash"),
     "ratio": ("随机抽取比例", "Ratio"), "drawn_on": ("抽取日期", "Drawn on"),
     "seed_text": ("公开种子文字", "Seed text"),
+    "ev_InspectionPlanDrawn": ("抽取监督检查计划", "Inspection plan drawn"),
+    "ev_InspectionRecorded": ("记录监督检查", "Inspection recorded"),
 })
 REASONS_ZH = {"key_inspection": "上年评价要求重点检查", "complaints": "上年投诉处理问题3次以上",
               "serious_repeat": "近三年严重问题2次以上", "new_agency": "新设立机构",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from threading import Barrier
 
 import pytest
 
@@ -362,3 +364,27 @@ def test_linked_deductions_are_stored_as_the_ledger_writes_their_ids(app, planne
                           [found.upper()])
     recorded = list(app.events.get(InspectionPlan.create_id(2023)))[-1]
     assert recorded.deduction_ids == [found]
+
+
+def test_of_draws_given_at_once_one_is_recorded_and_the_others_refused(app, database_url):
+    register(app, 1)
+    writers = 4
+    start = Barrier(writers)
+    ledgers = [Ledger(url=database_url, today=lambda: date(2023, 6, 30)) for _ in range(writers)]
+
+    def one(ledger: Ledger):
+        start.wait()
+        try:
+            return ledger.draw_inspection_plan(REGULATOR, 2023, DRAWN_ON, Decimal(1), "种子",
+                                               INSPECTORS)
+        except RuleViolation as refused:
+            return refused
+    try:
+        with ThreadPoolExecutor(writers) as pool:
+            results = list(pool.map(one, ledgers))
+    finally:
+        for ledger in ledgers:
+            ledger.close()
+    refused = [r for r in results if isinstance(r, RuleViolation)]
+    assert len(refused) == writers - 1 and all("already drawn" in r.message for r in refused)
+    assert len(list(app.events.get(InspectionPlan.create_id(2023)))) == 1

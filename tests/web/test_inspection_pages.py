@@ -93,8 +93,9 @@ def test_confirming_records_the_plan_and_the_public_page_shows_who_why_team_stat
 def test_a_refused_draw_shows_the_message_next_to_the_field_and_records_nothing(app):
     regulator = client_as(app, "regulator")
     before = head(app)
-    status, page = draw(regulator, ratio="0", preview="预览")
-    assert status == 422 and "比例须大于 0 且不大于 1" in page
+    for ratio in ("0", "NaN", "1e-999999999"):
+        status, page = draw(regulator, ratio=ratio, preview="预览")
+        assert status == 422 and ("比例须大于 0 且不大于 1" in page or "decimal places" in page)
     assert 'value="体彩 26055 期"' in page  # refilled
     status, page = draw(regulator, year="2025", confirm="确认抽取并公开")
     assert status == 422 and "must be the current year (2026)" in page

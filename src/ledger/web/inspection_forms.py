@@ -23,7 +23,7 @@ SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 def share(form: FlaskForm, field) -> None:
     """0 < ratio <= 1."""
-    if field.data is not None and not 0 < field.data <= 1:
+    if field.data is not None and not (field.data.is_finite() and 0 < field.data <= 1):
         raise ValidationError("比例须大于 0 且不大于 1")
 
 

@@ -27,6 +27,7 @@ from ledger.domain.ruleset import RuleSet
 from ledger.domain.training import TrainingSession
 from ledger.commands.agencies import AgencyCommands
 from ledger.commands.deductions import DeductionCommands
+from ledger.commands.inspections import InspectionCommands
 from ledger.commands.publications import PublicationCommands
 from ledger.commands.results import ResultsCommands
 from ledger.commands.training import TrainingCommands
@@ -65,7 +66,7 @@ RULE_SET_ID = RuleSet.create_id()
 
 
 class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCommands,
-             ResultsCommands, Application):
+             ResultsCommands, InspectionCommands, Application):
     """The assessment ledger's write side on the eventsourcing library."""
 
     name = "Ledger"

@@ -10,6 +10,7 @@ from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
 from ledger.imports.cli import add_import_commands
 from ledger.integrity.cli import add_integrity_commands
+from ledger.integrity.inspection_cli import add_inspection_commands
 from ledger.projections.cli import add_projection_commands
 from ledger.tokens_cli import add_token_commands
 
@@ -66,6 +67,7 @@ add_integrity_commands(main)
 add_projection_commands(main)
 add_import_commands(main)
 add_demo_commands(main)
+add_inspection_commands(main)
 
 if __name__ == "__main__":
     main()

@@ -19,6 +19,8 @@ from ledger.integrity.signing import (
     generate_key, load_private_key, load_public_key, public_pem, signature_valid,
 )
 from ledger.integrity.audit import audit
+from ledger.integrity.inspection import describe
+from ledger.integrity.inspection_cli import verify_all_plans
 from ledger.integrity.last import store_result
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -73,10 +75,13 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
         except Exception as error:  # noqa: BLE001 - the check itself stands
             click.echo(f"warning: the result could not be stored for the API: {error}",
                        err=True)
+        plans = verify_all_plans(ledger)
     finally:
         ledger.close()
+    plans_match = all(p.matches for p in plans)
     if as_json:
-        click.echo(json.dumps(asdict(report), indent=2))
+        click.echo(json.dumps({**asdict(report), "inspection_plans": [asdict(p) for p in plans]},
+                              indent=2))
     else:
         state = "verified" if report.verified else "DAMAGED"
         click.echo(f"{state}: {report.events} events, head {report.head}, "
@@ -86,7 +91,9 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
             click.echo(f"first damaged position: {report.first_damaged_position}")
         for problem in report.problems:
             click.echo(f"  position {problem.position}: {problem.kind}: {problem.detail}")
-    raise SystemExit(0 if report.verified else 1)
+        for plan in plans:
+            click.echo("\n".join(describe(plan)))
+    raise SystemExit(0 if report.verified and plans_match else 1)
 
 
 @click.group()

@@ -12,6 +12,7 @@ import threading
 from ledger.domain.errors import NotFound
 from ledger.projections.asof import AsOf
 from ledger.projections.read_agency import AgencyReads
+from ledger.projections.read_inspections import InspectionReads
 from ledger.projections.read_overview import OverviewReads
 from ledger.projections.read_queues import QueueReads
 from ledger.projections.read_results import ResultsReads
@@ -20,7 +21,7 @@ from ledger.projections.runner import NAMES
 __all__ = ["AsOf", "ReadSide"]
 
 
-class ReadSide(ResultsReads, AgencyReads, QueueReads, OverviewReads):
+class ReadSide(ResultsReads, AgencyReads, QueueReads, OverviewReads, InspectionReads):
     """Every query over the read models, and operating them (status, rebuild)."""
 
     def projections(self) -> list[dict]:

@@ -73,6 +73,7 @@ def init_web(app: Flask, engine) -> None:
     """Register the pages under / with their session settings and HTML error pages."""
     from ledger.web import agency, bureau, exports, session, standings, upload  # noqa: F401
     from ledger.web import results  # noqa: F401
+    from ledger.web import inspections  # noqa: F401
 
     # Secure unless told the pages are served over plain http (browsers accept Secure
     # cookies from http://localhost and 127.0.0.1 anyway).

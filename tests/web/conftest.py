@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ledger.api import create_app
@@ -40,9 +42,27 @@ def token_for(app, who: str) -> str:
     return app.extensions["ledger"].tokens.create(role, name, agency)
 
 
+def csrf_token(client, path: str = "/sign-in") -> str:
+    """The CSRF token a page rendered for this client's session."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def form_fields(client, path: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, form key) of the form a page renders."""
+    page = client.get(path).get_data(as_text=True)
+    return dict(re.findall(r'<input[^>]*name="(csrf_token|form_key)"[^>]*value="([^"]*)"', page)
+                + [(n, v) for v, n in re.findall(
+                    r'<input[^>]*value="([^"]*)"[^>]*name="(csrf_token|form_key)"', page)])
+
+
 def signed_in(app, who: str):
     """A test client whose session holds the token of `who`."""
     client = app.test_client()
-    response = client.post("/sign-in", data={"token": token_for(app, who), "next": "/"})
+    response = client.post("/sign-in", data={"token": token_for(app, who), "next": "/",
+                                              "csrf_token": csrf_token(client)})
     assert response.status_code == 303
     return client

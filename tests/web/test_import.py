@@ -13,7 +13,7 @@ from ledger.api import create_app
 from ledger.cli import main
 from ledger.domain.principals import Principal
 from ledger.imports.run import import_file
-from tests.web.conftest import A, B, make_app, populate, signed_in, token_for
+from tests.web.conftest import A, B, csrf_token, make_app, populate, signed_in, token_for
 
 IMPORTER = Principal("li.regulator", "regulator")
 # Disputes are decided by reviewers and provincial scores come from the province: the exchange
@@ -111,7 +111,8 @@ def test_upload_page_reports_refused_rows(web_app):
     client = signed_in(web_app, "regulator")
     before = head(web_app)
     import io
-    response = client.post("/import", data={"file": (io.BytesIO(BAD_ROWS), "bad.csv")},
+    response = client.post("/import", data={"file": (io.BytesIO(BAD_ROWS), "bad.csv"),
+                                             "csrf_token": csrf_token(client, "/import")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "未记录任何内容" in page

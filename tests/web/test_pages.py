@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import A, B, signed_in
+from tests.web.conftest import A, B, csrf_token, signed_in
 
 
 def text(response) -> str:
@@ -51,7 +51,8 @@ def test_agency_page_needs_a_sign_in(web_app):
 
 
 def test_an_unknown_token_is_refused_at_sign_in(web_app):
-    response = web_app.test_client().post("/sign-in", data={"token": "nope"})
+    client = web_app.test_client()
+    response = client.post("/sign-in", data={"token": "nope", "csrf_token": csrf_token(client)})
     assert response.status_code == 401 and "令牌无效" in text(response)
 
 
@@ -128,7 +129,7 @@ def test_upload_page_is_for_regulators_only(web_app):
 
 def test_signing_out_forgets_the_token(web_app):
     client = signed_in(web_app, "auditor")
-    client.post("/sign-out")
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/standings")})
     assert client.get(f"/agencies/{A}").status_code == 401
 
 
@@ -136,6 +137,9 @@ def test_the_session_cookie_is_http_only_and_secure_by_default(tmp_path):
     from ledger.api import create_app
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}"})
     token = app.extensions["ledger"].tokens.create("auditor", "chen")
-    cookie = app.test_client().post("/sign-in", data={"token": token}).headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "Secure" in cookie
+    client = app.test_client()
+    cookie = client.post("/sign-in", data={"token": token, "csrf_token": csrf_token(client)}
+                         ).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    assert token not in cookie  # the cookie carries the session's id only
     app.extensions["ledger"].close()

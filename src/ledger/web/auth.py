@@ -1,4 +1,9 @@
-"""Who is looking at a page: a token given once at sign-in, kept in the signed session cookie."""
+"""Who is looking at a page: a token given once at sign-in, kept in the server-side session.
+
+The session (`ledger.web.server_session`) lives on the server; the cookie carries only its
+random id. The token is looked up in the token store on every request, so its checks (a
+revoked or expired token) apply to the pages as to the API.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,9 @@ def sign_in(token: str) -> Principal | None:
     principal = tokens().authenticate(token.strip())
     if principal is not None:
         session.clear()
+        regenerate = getattr(session, "regenerate", None)
+        if regenerate:
+            regenerate()  # a new session id at sign-in: no fixation
         session[SESSION_KEY] = token.strip()
         session.permanent = False
     return principal

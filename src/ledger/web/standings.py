@@ -36,7 +36,8 @@ def month_standings(month: str, basis: str) -> tuple[dict | None, dict | None]:
 
 @web.get("/")
 def home():
-    return redirect(url_for("web.standings"))
+    from ledger.web.auth import viewer
+    return redirect(url_for("web.today_page" if viewer() else "web.standings"))
 
 
 @web.get("/standings")

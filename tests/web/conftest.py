@@ -66,3 +66,40 @@ def signed_in(app, who: str):
                                               "csrf_token": csrf_token(client)})
     assert response.status_code == 303
     return client
+
+
+# -- the browser (Debian's chromium; .ci/run and bin/test install it, no test does) ---------
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from ledger.web.screenshots import ARGS, CHROMIUM
+    problem = None if os.path.exists(CHROMIUM) else (
+        f"{CHROMIUM} is missing (bin/test and .ci/run install Debian's chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = problem or "the playwright package is not installed (pip install -e .[test])"
+    if problem:
+        if os.environ.get("CI") or os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Browser tests cannot run: {problem}")
+        pytest.skip(f"Browser tests skipped: {problem}")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def browser_sign_in(page, site: str, token: str, then: str = "/today") -> None:
+    page.goto(f"{site}/sign-in?next={then}")
+    page.fill("#token", token)
+    page.click("#sign-in")
+    page.wait_for_load_state()

@@ -2,64 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 
 import pytest
 
-from ledger.web.screenshots import ARGS, CHROMIUM
 from ledger.web.serving import served
 from tests.web.conftest import A, B, token_for
-
-
-def install_chromium() -> str | None:
-    """Install Debian's chromium when it is missing and we may; the reason when we cannot."""
-    if os.path.exists(CHROMIUM):
-        return None
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "chromium"], env=env, capture_output=True)
-    return None if os.path.exists(CHROMIUM) else (
-        f"{CHROMIUM} is missing and could not be installed (apt-get install -y chromium as root)")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    problem = install_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = problem or "the playwright package is not installed (pip install -e .[test])"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"Browser tests cannot run in CI: {problem}")
-        pytest.skip(f"Browser tests skipped outside CI: {problem}")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+from tests.web.conftest import browser_sign_in as sign_in
 
 
 @pytest.fixture
 def site(web_app):
     with served(web_app) as base:
         yield base
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
-
-
-def sign_in(page, site: str, token: str, then: str) -> None:
-    page.goto(f"{site}/sign-in?next={then}")
-    page.fill("#token", token)
-    page.click("#sign-in")
 
 
 def test_standings_load_and_switch_basis(page, site):

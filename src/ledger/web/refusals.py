@@ -92,6 +92,17 @@ PATTERNS: list[tuple[str, str]] = [
     (r"No (?P<k>deduction|dispute|training session|secondment) .*\.", "没有找到该记录。"),
     (r"The record was changed by others at the same time; try again\.", "该记录正被他人同时修改，请重试。"),
 ]
+# Field names a message may name, as the forms label them.
+FIELD_NAMES = {
+    "found_on": "发现日期", "notified_on": "通知日期", "filed_on": "提出日期",
+    "registered_on": "登记日期", "deregistered_on": "注销日期", "started_on": "开始日期",
+    "ended_on": "结束日期", "held_on": "举办日期", "rated_on": "评价日期",
+    "decided_on": "决定日期", "completed_on": "整改完成日期", "published_on": "公布日期",
+    "credit_code": "统一社会信用代码", "rule_code": "扣分项", "reason": "事由", "grounds": "申辩理由",
+    "reasoning": "复核理由", "points": "分值", "score": "得分", "rating": "评分", "hours": "学时",
+    "topic": "主题", "name": "名称", "staff_ref": "工号", "staff_name": "姓名", "year": "年度",
+    "month": "月份", "kind": "类型", "outcome": "复核结果", "department": "跟班科室",
+}
 COMPILED = [(re.compile(p + r"\Z", re.S), zh) for p, zh in PATTERNS]
 UNKNOWN = "未能办理"
 
@@ -101,7 +112,11 @@ def chinese(message: str) -> str:
     for pattern, zh in COMPILED:
         found = pattern.match(message.strip())
         if found:
-            return found.expand(zh)
+            text = found.expand(zh)
+            for value in found.groupdict().values():
+                if value in FIELD_NAMES:
+                    text = text.replace(value, FIELD_NAMES[value])
+            return text
     return f"{UNKNOWN}（{message}）"
 
 
@@ -117,5 +132,6 @@ def field_errors(error: InvalidInput) -> dict[str, list[str]]:
 def refusal_text(error: LedgerError) -> str:
     """A refusal as one Chinese sentence (for the page's banner)."""
     if isinstance(error, InvalidInput):
-        return "；".join(f"{f}：{m}" for f, ms in field_errors(error).items() for m in ms)
+        return "；".join(f"{FIELD_NAMES.get(f, f)}：{m}" for f, ms in field_errors(error).items()
+                        for m in ms)
     return chinese(error.message)

@@ -61,8 +61,20 @@ def test_month_deductions_csv_lists_each_deduction_with_status(web_app):
 def test_trail_export_has_every_month_entry_once_registered(web_app):
     rows = csv_rows(signed_in(web_app, "auditor").get(f"/exports/agencies/{B}/trail.csv"))
     events = [(r[0], r[4], r[7], r[8]) for r in rows[1:]]
-    assert [e[1] for e in events].count("AgencyRegistered") == 1
-    assert ("2022-01", "DisputeResolved", "100", "97") in events
+    assert [e[1] for e in events].count("机构登记") == 1
+    assert ("2022-01", "复核决定", "100", "97") in events
+
+
+def test_trail_export_and_page_say_the_summaries_in_chinese_with_titles(web_app):
+    client = signed_in(web_app, "auditor")
+    rows = csv_rows(client.get(f"/exports/agencies/{B}/trail.csv"))
+    summaries = [r[6] for r in rows[1:]]
+    assert any(s.startswith("记录扣分 D05 设置差别歧视性条款：6 分") for s in summaries), summaries
+    assert any("复核决定：减轻为 3 分" in s for s in summaries), summaries
+    page = client.get(f"/agencies/{B}/months/2022-01").get_data(as_text=True)
+    assert "提出申辩；复核前暂不计分" in page and "pending until reviewed" not in page
+    english = client.get(f"/agencies/{B}/months/2022-01?lang=en").get_data(as_text=True)
+    assert "pending until reviewed" in english
 
 
 def test_trail_export_is_refused_to_agencies(web_app):

@@ -102,6 +102,7 @@ def init_web(app: Flask, engine) -> None:
     from ledger.web import inspections  # noqa: F401
     from ledger.web import deduction, home, review, work  # noqa: F401
     from ledger.web.i18n_forms import add_messages
+    from ledger.web.summaries import summary_zh
     from ledger.web.titles import with_title
     add_messages()
 
@@ -116,6 +117,7 @@ def init_web(app: Flask, engine) -> None:
     app.jinja_env.globals.update(_=translate, viewer=viewer, url_here=url_here)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["rule"] = with_title
+    app.jinja_env.filters["summary"] = summary_zh
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.globals.update(recorded_values=recorded_values, pages_for=pages_for)
     app.register_blueprint(web)

@@ -70,6 +70,8 @@ FORM_MESSAGES: dict[str, tuple[str, str]] = {
     "published_on": ("公布日期", "Published on"), "filed_on": ("提出日期", "Filed on"),
     "f_outcome": ("复核结果", "Outcome"), "f_new_points": ("减轻后的分值（结果为减轻时填写）", "New points (when reduced)"),
     "f_reasoning": ("复核理由", "Reasoning"), "f_decided_on": ("决定日期", "Decided on"),
+    "outcome_upheld": ("维持扣分", "Upheld"), "outcome_overturned": ("撤销扣分", "Overturned"),
+    "outcome_reduced": ("减轻扣分", "Reduced"),
     "f_decide": ("作出决定", "Decide"), "f_open_case": ("复核", "Review"),
     "f_bureau_case": ("扣分事实与证据", "The deduction and its evidence"),
     "f_agency_case": ("机构申辩理由", "The agency's grounds"),

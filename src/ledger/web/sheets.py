@@ -61,9 +61,21 @@ def deductions_table(title: str, deductions: list[dict], names: dict[str, str]) 
 def trail_table(code: str, entries: list[dict]) -> Table:
     return Table(f"{code} 审计轨迹", ["月份", "位置", "记录时间(UTC)", "记录人", "事件", "扣分编号",
                                     "说明", "变更前得分", "变更后得分"],
-                 [[e["month"], e["position"], e["recorded_at"], e["recorded_by"], e["event"],
-                   e["deduction_id"], e["summary"], e["score_before"], e["score_after"]]
+                 [[e["month"], e["position"], e["recorded_at"], e["recorded_by"],
+                   event_zh(e["event"]), e["deduction_id"], summary_zh(e["summary"]),
+                   e["score_before"], e["score_after"]]
                   for e in entries])
+
+
+def event_zh(event: str) -> str:
+    """An event's Chinese name (the pages' own), e.g. 记录扣分 for DeductionRecorded."""
+    from ledger.web.i18n import MESSAGES
+    return MESSAGES.get(f"ev_{event}", (event,))[0]
+
+
+def summary_zh(summary: str) -> str:
+    from ledger.web.summaries import summary_zh as chinese
+    return chinese(summary)
 
 
 def agencies_table(agencies: list[dict]) -> Table:

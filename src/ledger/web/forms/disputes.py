@@ -20,9 +20,9 @@ class DecisionForm(LedgerForm):
     main = "outcome"
     title_key = "form_decision"
     outcome = RadioField(Text("f_outcome"), [required()], validate_choice=False,
-                         choices=[("upheld", Text("status_upheld")),
-                                  ("overturned", Text("status_overturned")),
-                                  ("reduced", Text("status_reduced"))])
+                         choices=[("upheld", Text("outcome_upheld")),
+                                  ("overturned", Text("outcome_overturned")),
+                                  ("reduced", Text("outcome_reduced"))])
     points = Figure(Text("f_new_points"), places=1)
     reasoning = text_field("f_reasoning")
     decided_on = day_field("f_decided_on")

@@ -79,7 +79,10 @@ def test_another_agencys_dispute_cannot_be_filed_or_read_back(app, secrets_of_a)
 def test_agency_pages_and_exports_show_b_nothing_of_a(app, secrets_of_a):
     callers = Callers(app)
     client = app.test_client()
-    client.post("/sign-in", data={"token": callers.agency_b.token})
+    from tests.web.conftest import csrf_token
+    signed = client.post("/sign-in", data={"token": callers.agency_b.token,
+                                           "csrf_token": csrf_token(client)})
+    assert signed.status_code == 303
     bodies = [client.get(path).get_data(as_text=True) for path in (
         f"/agencies/{A}", f"/agencies/{A}/months/2022-05", f"/agencies/{B}",
         f"/agencies/{B}/months/2022-05", "/bureau", f"/exports/agencies/{A}/trail.csv",

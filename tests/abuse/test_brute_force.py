@@ -80,10 +80,12 @@ def test_public_routes_stay_open_to_a_locked_out_address(two_workers):
 
 
 def test_the_web_sign_in_form_is_limited_by_the_same_count(two_workers):
+    from tests.web.conftest import csrf_token
     client = two_workers[0].test_client()
+    form = {"csrf_token": csrf_token(client)}
     for n in range(LIMIT):
-        client.post("/sign-in", data={"token": f"guess-{n}"})
-    assert client.post("/sign-in", data={"token": "guess-x"}).status_code == 429
+        assert client.post("/sign-in", data={**form, "token": f"guess-{n}"}).status_code == 401
+    assert client.post("/sign-in", data={**form, "token": "guess-x"}).status_code == 429
 
 
 def test_the_lockout_ends_when_its_window_has_passed(sqlite_url):

@@ -12,7 +12,8 @@ from tests.serving import call, ledger_command, serve
 
 
 def test_a_served_ledger_logs_no_token_it_was_given(tmp_path, database_url):
-    env = {**os.environ, "LEDGER_DATABASE_URL": database_url}
+    # plain http: urllib (unlike a browser) keeps no Secure cookie from http://127.0.0.1
+    env = {**os.environ, "LEDGER_DATABASE_URL": database_url, "LEDGER_WEB_PLAIN_HTTP": "1"}
     token = ledger_command(env, "token", "create", "--role", "regulator", "--name",
                            "li.regulator").stdout.strip()
     served = serve(env, tmp_path / "serve.log")
@@ -24,9 +25,15 @@ def test_a_served_ledger_logs_no_token_it_was_given(tmp_path, database_url):
         assert call(served.base, "GET", f"/api/v1/agencies/{A}", token)[0] == 200
         assert call(served.base, "GET", f"/api/v1/agencies/{A}", guessed)[0] == 401
         assert call(served.base, "GET", f"/api/v1/agencies/{A}?token={token}")[0] == 401
-        form = urllib.parse.urlencode({"token": token}).encode()
-        urllib.request.urlopen(urllib.request.Request(served.base + "/sign-in", data=form),
-                               timeout=30).read()
+        import http.cookiejar
+        import re
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = browser.open(served.base + "/sign-in", timeout=30).read().decode()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"token": token, "csrf_token": csrf}).encode()
+        browser.open(urllib.request.Request(served.base + "/sign-in", data=form),
+                     timeout=30).read()
     finally:
         served.stop()
     log = served.log.read_text()

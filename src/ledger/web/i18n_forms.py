@@ -39,6 +39,7 @@ FORM_MESSAGES: dict[str, tuple[str, str]] = {
     "f_bad_sha256": ("SHA-256 应为 64 位十六进制字符。", "A SHA-256 is 64 hexadecimal characters."),
     "f_busy": ("该表单已提交，正在处理或已被使用；请刷新页面查看结果。",
                "This form was already sent; reload the page to see its answer."),
+    "f_points_n": ("{n} 分", "{n} points"),
     "f_save": ("保存", "Save"), "f_preview": ("预览期限", "Preview deadlines"),
     "f_preview_h": ("保存后将记录", "What saving will record"),
     "f_preview_note": ("尚未保存。核对无误后点击“保存”。", "Not saved yet. Check it, then press Save."),

@@ -151,7 +151,7 @@ def record_deduction():
             pass
     version, items = catalogue_rows(day)
     form.rule_code.choices = [("", "—")] + [
-        (i["code"], f"{i['title']}（{i['points']} 分）") for i in items]
+        (i["code"], f"{i['title']}（{translate('f_points_n', n=i['points'])}）") for i in items]
     preview = None
     if form.validate_on_submit() and not evidence_problem(form):
         if form.preview.data:

@@ -122,3 +122,15 @@ def test_every_domain_refusal_has_its_chinese():
         zh = chinese(message)
         assert not zh.startswith(UNKNOWN) and not re.search(r"[a-z]{3,}", zh.replace("filed_on", "")), zh
     assert chinese("Something new.") == f"{UNKNOWN}（Something new.）"
+
+
+def test_text_the_domain_refuses_is_refused_at_the_field_in_chinese(web_app):
+    client = signed_in(web_app, "regulator")
+    page = "/work/training/new"
+    before = head(web_app)
+    for topic, said in (("讲学\x00", "不能包含控制字符 U+0000"), ("x" * 201, "最多 200 个字符")):
+        response = client.post(page, data={**form_fields(client, page), "kind": "online",
+                                           "held_on": "2022-05-10", "topic": topic, "hours": "1"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and said in body.split('id="topic-error"')[1][:80]
+    assert head(web_app) == before

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from ledger.application import Recorded
 from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.domain.principals import Principal
-from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT
+from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 from ledger.web.i18n import language, translate
 from ledger.web.refusals import chinese
 from ledger.web.services import read_side
@@ -61,14 +61,18 @@ def optional() -> Optional:
 
 
 class Within(Length):
-    """At most `limit` characters (DOMAIN's text limits), said in the page's language."""
+    """Text as the domain accepts it (`ledger.domain.text`: at most `limit` characters, no
+    control characters or unpaired surrogates), refused in the page's language."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(max=limit)
 
     def __call__(self, form, field) -> None:
-        if field.data and len(field.data) > self.max:
-            raise StopValidation(Text("f_too_long", n=self.max, m=len(field.data)))
+        if not field.data:
+            return
+        problem = text_problem(field.data, limit=self.max, required=False)
+        if problem:
+            raise StopValidation(problem if language() == "en" else chinese(problem))
 
 
 class Day(DateField):

@@ -15,7 +15,7 @@ from ledger.web.forms.agencies import (
     CompleteSecondmentForm, DeregisterAgencyForm, ProvincialForm, RatingForm, RegisterAgencyForm,
     SecondmentForm,
 )
-from ledger.web.forms.base import LedgerForm, perform, trail_link
+from ledger.web.forms.base import LedgerForm, options, perform, trail_link
 from ledger.web.forms.deductions import DeductionForm, RectificationForm, WithdrawForm
 from ledger.web.forms.publications import PublishMonthForm
 from ledger.web.forms.training import AttendanceForm, TrainingSessionForm
@@ -50,7 +50,7 @@ def agency_choices() -> list[tuple[str, str]]:
 
 
 def with_agencies(form: LedgerForm) -> LedgerForm:
-    form.code.choices = agency_choices()
+    form.code.choices = options(agency_choices())
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
     return form
@@ -150,8 +150,8 @@ def record_deduction():
         except ValueError:
             pass
     version, items = catalogue_rows(day)
-    form.rule_code.choices = [("", "—")] + [
-        (i["code"], f"{i['title']}（{translate('f_points_n', n=i['points'])}）") for i in items]
+    form.rule_code.choices = options([("", "—")] + [
+        (i["code"], f"{i['title']}（{translate('f_points_n', n=i['points'])}）") for i in items])
     preview = None
     if form.validate_on_submit() and not evidence_problem(form):
         if form.preview.data:
@@ -221,7 +221,7 @@ def attendance():
     by = regulator()
     form = with_agencies(AttendanceForm())
     known = recorded_sessions()
-    form.session_id.choices = [("", "—")] + [(sid, label) for sid, label in known]
+    form.session_id.choices = options([("", "—")] + known)
     if request.method == "GET" and request.args.get("session_id"):
         form.session_id.data = request.args["session_id"]
     if form.validate_on_submit():
@@ -280,7 +280,7 @@ def secondment():
 def complete_secondment():
     by = regulator()
     form = CompleteSecondmentForm()
-    form.secondment_id.choices = [("", "—")] + open_secondments()
+    form.secondment_id.choices = options([("", "—")] + open_secondments())
     if request.method == "GET" and request.args.get("secondment_id"):
         form.secondment_id.data = request.args["secondment_id"]
     if form.validate_on_submit():

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, redirect, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ledger.application import Recorded
@@ -50,6 +51,11 @@ class Text:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required() -> DataRequired:

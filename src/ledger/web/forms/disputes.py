@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import RadioField
 
-from ledger.web.forms.base import Figure, LedgerForm, Text, day_field, required, text_field
+from ledger.web.forms.base import options, Figure, LedgerForm, Text, day_field, required, text_field
 
 
 class DisputeForm(LedgerForm):
@@ -20,9 +20,9 @@ class DecisionForm(LedgerForm):
     main = "outcome"
     title_key = "form_decision"
     outcome = RadioField(Text("f_outcome"), [required()], validate_choice=False,
-                         choices=[("upheld", Text("outcome_upheld")),
+                         choices=options([("upheld", Text("outcome_upheld")),
                                   ("overturned", Text("outcome_overturned")),
-                                  ("reduced", Text("outcome_reduced"))])
+                                  ("reduced", Text("outcome_reduced"))]))
     points = Figure(Text("f_new_points"), places=1)
     reasoning = text_field("f_reasoning")
     decided_on = day_field("f_decided_on")

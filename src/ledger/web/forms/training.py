@@ -5,15 +5,15 @@ from __future__ import annotations
 from wtforms import SelectField
 
 from ledger.web.forms.agencies import agency_field
-from ledger.web.forms.base import Figure, LedgerForm, Text, day_field, name_field, required, text_field
+from ledger.web.forms.base import options, Figure, LedgerForm, Text, day_field, name_field, required, text_field
 
 
 class TrainingSessionForm(LedgerForm):
     main = "topic"
     title_key = "form_session"
     kind = SelectField(Text("kind"), [required()], validate_choice=False,
-                       choices=[("lecture", Text("lecture")), ("onsite", Text("onsite")),
-                                ("online", Text("online"))])
+                       choices=options([("lecture", Text("lecture")), ("onsite", Text("onsite")),
+                                ("online", Text("online"))]))
     held_on = day_field("f_held_on")
     topic = name_field("f_topic")
     hours = Figure(Text("f_hours"), [required()])

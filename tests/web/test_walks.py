@@ -207,7 +207,7 @@ PAGES = {
                   "/work/secondments/complete", "/work/ratings/new", "/work/provincial/new",
                   "/work/months/publish?month=2026-10", "/review"],
     "reviewer": ["/today", "/review"],
-    "agency": ["/today", f"/agencies/{A}?year=2022", f"/agencies/{B}"],
+    "agency": ["/today", f"/agencies/{A}?year=2022", f"/agencies/{B}", "/agencies?q=9134"],
 }
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request
 
 from ledger.api.idempotency import keys_table
 from ledger.domain.errors import NotFound
@@ -20,7 +20,7 @@ from ledger.web.pages import pages_for, register_page
 from ledger.web.review import open_disputes
 from ledger.web.services import read_side, today
 
-register_page("web.directory", "directory", roles=("regulator", "reviewer", "auditor"))
+register_page("web.directory", "directory", roles=("regulator", "reviewer", "auditor", "agency"))
 
 
 def week_end(day: date) -> date:
@@ -73,9 +73,7 @@ def today_page():
 
 @web.get("/agencies")
 def directory():
-    signed_in_as = signed_in()
-    if signed_in_as.role == AGENCY:
-        return redirect(url_for("web.agency", code=signed_in_as.agency))
+    signed_in()
     query = (request.args.get("q") or "").strip()
     rows = sorted(read_side().agencies(), key=lambda a: a["credit_code"])
     if query:

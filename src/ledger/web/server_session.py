@@ -30,7 +30,7 @@ sessions_table = sa.Table(
     sa.Column("id_hash", sa.String(64), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),  # nonce + AES-GCM ciphertext
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
 

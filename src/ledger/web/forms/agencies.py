@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from wtforms import SelectField, StringField
 
-from ledger.domain.text import NAME_LIMIT
 from ledger.web.forms.base import (
-    Figure, LedgerForm, Text, Whole, Within, day_field, name_field, optional, required, text_field,
+    Figure, LedgerForm, Text, Whole, Within, day_field, name_field, required, text_field,
 )
 
 
@@ -69,5 +68,3 @@ class ProvincialForm(LedgerForm):
     year = Whole(Text("year"), [required()])
     score = Figure(Text("f_provincial_score"), [required()])
 
-
-__all__ = ["NAME_LIMIT", "optional"]

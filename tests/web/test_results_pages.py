@@ -53,7 +53,9 @@ def client_as(app, who):
     role, name, agency = ROLES.get(who) or ("reviewer", who, None)
     token = app.extensions["ledger"].tokens.create(role, name, agency)
     client = app.test_client()
-    assert client.post("/sign-in", data={"token": token, "next": "/"}).status_code == 303
+    from tests.web.conftest import csrf_token
+    assert client.post("/sign-in", data={"token": token, "next": "/",
+                                         "csrf_token": csrf_token(client)}).status_code == 303
     return client
 
 

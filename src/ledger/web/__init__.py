@@ -66,13 +66,13 @@ def error_page(error: Exception):
         status, key, text = 400, "csrf_refused", translate("csrf_refused_text")
     elif isinstance(error, LedgerError):
         status, key = ((403, "forbidden") if isinstance(error, NotPermitted) else
-                       (404, "not_found") if isinstance(error, NotFound) else (422, "refused"))
+                       (404, "not_found") if isinstance(error, NotFound) else (422, "refused_heading"))
         text = refusal_text(error) if zh else error.message
     elif isinstance(error, HTTPException) and error.code == 403:
         status, key, text = 403, "forbidden", translate("cross_origin_text")
     elif isinstance(error, HTTPException):
         status = error.code or 500
-        key = "not_found" if status == 404 else "refused"
+        key = "not_found" if status == 404 else "refused_heading"
         text = translate("http_error_text", code=status) if zh else (error.description or "")
     else:
         raise error

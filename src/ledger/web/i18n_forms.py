@@ -8,7 +8,7 @@ FORM_MESSAGES: dict[str, tuple[str, str]] = {
     "today": ("今日工作", "Today"), "directory": ("机构名录", "Agency directory"),
     "review_queue": ("申辩复核", "Dispute review"), "deduction": ("扣分", "Deduction"),
     "trail_entry": ("审计轨迹中的记录", "The trail entry"),
-    "refused": ("未能办理", "Refused"), "csrf_refused": ("请求已失效", "Request refused"),
+    "refused_heading": ("未能办理", "Refused"), "csrf_refused": ("请求已失效", "Request refused"),
     "csrf_refused_text": ("表单已过期或缺少安全令牌，未记录任何内容。请刷新页面后重新提交。",
                           "The form expired or lacks its security token; nothing was recorded. "
                           "Reload the page and send it again."),

@@ -13,7 +13,7 @@ from ledger.api import create_app
 from ledger.web.serving import served
 from tests.api.conftest import principal
 from tests.web.conftest import A, B, token_for
-from tests.web.test_browser import browser, sign_in  # noqa: F401 - the shared fixture
+from tests.web.conftest import browser_sign_in as sign_in  # the browser fixture is conftest's
 
 
 class Clock:

@@ -200,13 +200,15 @@ def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(page, sit
 
 
 PAGES = {
-    "public": ["/standings?month=2022-01", "/standings?month=2022-12&year=2022", "/sign-in"],
+    "public": ["/standings?month=2022-01", "/standings?month=2022-12&year=2022", "/sign-in",
+               "/years/2022/notice", "/years/2022/final", "/standings/annual?year=2022"],
     "regulator": ["/today", "/agencies", "/agencies?q=宣城", f"/agencies/{A}?year=2022",
                   f"/agencies/{B}/months/2022-01", "/bureau?year=2022", "/import",
                   "/work/agencies/new", "/work/agencies/deregister", "/work/deductions/new",
                   "/work/training/new", "/work/training/attendance", "/work/secondments/new",
                   "/work/secondments/complete", "/work/ratings/new", "/work/provincial/new",
-                  "/work/months/publish?month=2026-10", "/review"],
+                  "/work/months/publish?month=2026-10", "/review", "/years/2022/notice",
+                  "/years/2022/objections"],
     "reviewer": ["/today", "/review"],
     "agency": ["/today", f"/agencies/{A}?year=2022", f"/agencies/{B}", "/agencies?q=9134"],
 }

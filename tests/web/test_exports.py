@@ -83,3 +83,11 @@ def test_trail_export_is_refused_to_agencies(web_app):
 
 def test_an_unknown_export_format_is_refused(web_app):
     assert web_app.test_client().get("/exports/standings.pdf?month=2022-01").status_code == 422
+
+
+def test_an_imported_events_summary_keeps_its_file_in_chinese():
+    from ledger.web.summaries import summary_zh
+    said = summary_zh("D01 recorded: 2 points (rule set 2022.1); late notice; imported from "
+                      "扣分.csv (SHA-256 " + "a" * 64 + ")")
+    assert said == ("记录扣分 D01 采购公告未按规定发布：2 分（扣分标准 2022.1）；late notice；"
+                    "导入自 扣分.csv（SHA-256 " + "a" * 64 + "）")

@@ -140,7 +140,8 @@ GBK_ROWS = ("统一社会信用代码,扣分项,发现日期,事由,项目编号
 
 
 def upload(client, data: bytes, name: str):
-    return client.post("/import", data={"file": (io.BytesIO(data), name)},
+    return client.post("/import", data={"file": (io.BytesIO(data), name),
+                                        "csrf_token": csrf_token(client, "/import")},
                        content_type="multipart/form-data")
 
 

@@ -58,8 +58,17 @@ FORMS = [
 COMPILED = [(re.compile(p + r"\Z", re.S), f) for p, f in FORMS]
 
 
+IMPORTED = re.compile(r"(?P<rest>.*); imported from (?P<s>.+) \(SHA-256 (?P<h>[0-9a-f]+|None)\)\Z",
+                      re.S)
+
+
 def summary_zh(summary: str) -> str:
-    """A trail summary in Chinese (unchanged when its form is unknown)."""
+    """A trail summary in Chinese (unchanged when its form is unknown); an imported event's
+    note of its file is kept, in Chinese too."""
+    imported = IMPORTED.match(summary)
+    if imported:
+        return (f"{summary_zh(imported['rest'])}；导入自 {imported['s']}"
+                f"（SHA-256 {imported['h']}）")
     for pattern, render in COMPILED:
         found = pattern.match(summary)
         if found:

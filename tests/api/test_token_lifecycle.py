@@ -67,8 +67,10 @@ def test_an_expired_token_gets_401_on_the_api(served):
 def test_a_token_ended_after_sign_in_signs_the_pages_out(served, end):
     tokens = served.extensions["ledger"].tokens
     token, record = tokens.issue("regulator", "li.regulator", expires_in_days=30)
+    from tests.web.conftest import csrf_token
     client = served.test_client()
-    assert client.post("/sign-in", data={"token": token}).status_code == 303
+    assert client.post("/sign-in", data={"token": token, "csrf_token": csrf_token(client)}
+                       ).status_code == 303
     assert client.get("/bureau").status_code == 200
     if end == "revoke":
         tokens.revoke(record.id)
@@ -78,7 +80,8 @@ def test_a_token_ended_after_sign_in_signs_the_pages_out(served, end):
     assert page.status_code == 401 and 'name="token"' in page.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "token" not in session  # signed out, not merely refused
-    assert client.post("/sign-in", data={"token": token}).status_code == 401
+    assert client.post("/sign-in", data={"token": token, "csrf_token": csrf_token(client)}
+                       ).status_code == 401
 
 
 def test_expiry_is_days_from_now_and_must_be_a_sane_whole_number(served):

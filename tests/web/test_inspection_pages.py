@@ -45,7 +45,9 @@ def client_as(app, role: str | None):
     client = app.test_client()
     if role:
         token = app.extensions["ledger"].tokens.create(role, f"someone.{role}", None)
-        assert client.post("/sign-in", data={"token": token, "next": "/"}).status_code == 303
+        from tests.web.conftest import csrf_token
+        assert client.post("/sign-in", data={"token": token, "next": "/",
+                                             "csrf_token": csrf_token(client)}).status_code == 303
     return client
 
 

@@ -31,6 +31,7 @@ from ledger.commands.inspections import InspectionCommands
 from ledger.commands.publications import PublicationCommands
 from ledger.commands.results import ResultsCommands
 from ledger.commands.training import TrainingCommands
+from ledger.receipts import saving
 from ledger.transcodings import CanonicalMapper, DateAsISO
 
 T = TypeVar("T")
@@ -112,6 +113,7 @@ class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCom
         if batch is not None:
             return batch.add(aggregates, Recorded(resource_id, 0, aggregates[-1]
                                                   .pending_events[-1].timestamp, data))
+        saving(resource_id, aggregates[-1].pending_events[-1].timestamp)
         recordings = self.save(*aggregates)
         last = recordings[-1]
         return Recorded(resource_id, last.notification.id, last.domain_event.timestamp, data)

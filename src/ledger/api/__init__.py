@@ -10,8 +10,7 @@ from ledger.api import (
     agencies, deductions, disputes, evaluations, idempotency, months, operations, secondments,
     standings, training,
 )
-from ledger.api import results
-from ledger.api import inspections
+from ledger.api import inspections, limits, results
 from ledger.api.context import Services
 from ledger.api.errors import LedgerApi, register_error_handlers
 from ledger.api.idempotency import IdempotencyKeys
@@ -59,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     register_error_handlers(app)
+    limits.init_app(app)  # before the Idempotency-Key store reads the body
     idempotency.init_app(app)
     init_web(app, ledger.engine)
     return app

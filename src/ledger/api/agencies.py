@@ -8,7 +8,9 @@ from marshmallow import fields
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
-from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, credit_code, text
+from ledger.api.schemas import (
+    AsOfArgs, Recorded, Strict, as_of, created, credit_code, name as name_field, text,
+)
 from ledger.domain.principals import READ, RECORD
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1", description="Agencies")
@@ -17,7 +19,7 @@ blp = Blueprint("agencies", __name__, url_prefix="/api/v1", description="Agencie
 class AgencyIn(Strict):
     credit_code = fields.String(required=True, validate=credit_code,
                                 metadata={"example": "91341800H9EH9J1GRF"})
-    name = text(max_length=200)
+    name = name_field()
     registered_on = fields.Date(required=True)
 
 

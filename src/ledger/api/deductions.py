@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, text,
+    MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, name, text,
 )
 from ledger.domain.principals import READ, RECORD
 
@@ -17,7 +17,7 @@ blp = Blueprint("deductions", __name__, url_prefix="/api/v1", description="Deduc
 
 
 class Evidence(Strict):
-    document = text(required=False, max_length=500)
+    document = name(required=False)
     sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$",
                                                     error="must be 64 hexadecimal digits"))
 
@@ -33,7 +33,7 @@ class DeductionIn(Strict):
     found_on = fields.Date(required=True)
     reason = text()
     notified_on = fields.Date()
-    project_ref = text(required=False, max_length=200)
+    project_ref = name(required=False)
     evidence = fields.Nested(Evidence, allow_none=True)
 
 

@@ -9,7 +9,8 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    DISPUTE_STATUSES, AsOfArgs, Dispute, DisputeRecorded, Strict, as_of, created, points, text,
+    DISPUTE_STATUSES, AsOfArgs, Dispute, DisputeRecorded, MultipleOf, Strict, as_of, created,
+    points, text,
 )
 from ledger.domain.principals import AGENCY, FILE_DISPUTE, READ, RESOLVE_DISPUTE
 
@@ -26,8 +27,9 @@ class ResolutionIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reasoning = text()
     decided_on = fields.Date(required=True)
-    points = points(allow_none=True, validate=validate.Range(min=0, min_inclusive=False,
-                                                             max=100))
+    points = points(allow_none=True, validate=[
+        validate.Range(min=0, min_inclusive=False, max=100), MultipleOf("0.5")],
+        metadata={"multipleOf": 0.5})
 
     @ma.validates_schema
     def points_only_when_reduced(self, data, **_):

@@ -11,6 +11,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ledger.projections.failures import ProjectionFailed
 from ledger.domain.errors import (
     ConcurrentChange, InvalidInput, NotFound, NotPermitted, RuleViolation,
 )
@@ -108,11 +109,23 @@ def handle_database_unavailable(error: Exception):
     return error_response(503, MESSAGES[503])
 
 
+def handle_read_model_failed(error: ProjectionFailed):
+    """A read model stopped at an event it cannot apply: unavailable, never wrong."""
+    acknowledged = acknowledged_write()
+    if acknowledged is not None:
+        return acknowledged
+    log.error("%s", error)
+    return error_response(503, f"The read model {error.name} is stopped at log position "
+                               f"{error.position} and cannot answer; the operator is told by "
+                               "`ledger verify` and GET /api/v1/projections.")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Domain refusals and unexpected failures in the same shape as HTTP errors."""
     for kind in DOMAIN_STATUS:
         app.register_error_handler(kind, handle_domain_error)
     app.register_error_handler(TimeoutError, handle_database_unavailable)
+    app.register_error_handler(ProjectionFailed, handle_read_model_failed)
     for unavailable in (OperationalError, StoreUnavailable):  # the latter: the event store's
         app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    YEARS, AsOfArgs, Recorded, Strict, as_of, created, points, text, year_of,
+    YEARS, AsOfArgs, Recorded, Strict, as_of, created, figure, name, points, year_of,
 )
 from ledger.domain.principals import READ, RECORD
 
@@ -20,14 +20,14 @@ GRADES = ("not_graded", "unqualified", "qualified", "good", "excellent")
 
 class RatingIn(Strict):
     rated_on = fields.Date(required=True)
-    purchaser = text(max_length=200)
-    project_ref = text(max_length=200)
-    rating = points(required=True, validate=validate.Range(min=0, max=100))
+    purchaser = name()
+    project_ref = name()
+    rating = figure()
 
 
 class ProvincialIn(Strict):
     year = fields.Integer(required=True, strict=True, validate=YEARS)
-    score = points(required=True, validate=validate.Range(min=0, max=100))
+    score = figure()
 
 
 class Rating(Recorded):

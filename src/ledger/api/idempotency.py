@@ -1,20 +1,27 @@
-"""Idempotency-Key on every POST: a repeat returns the first response and records nothing."""
+"""Idempotency-Key on every POST: a repeat returns the first response and records nothing.
+
+A claim is a lease: a request that died (its process killed) leaves its key claimed with no
+answer; once the lease has run out a retry takes the claim over and, told by the request's
+receipt (ledger.receipts) whether its write was recorded, answers from it or records it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import abort
 from sqlalchemy.exc import IntegrityError
 
+from ledger import receipts
 from ledger.api.auth import current_principal
 from ledger.storage import ensure_tables, metadata
 
 HEADER = "Idempotency-Key"
+LEASE = 120.0  # seconds a claim stays with its request: well beyond gunicorn's 60 s timeout
 
 keys_table = sa.Table(
     "ledger_idempotency_keys", metadata,
@@ -42,9 +49,24 @@ def fingerprint() -> str:
 class IdempotencyKeys:
     """The keys seen, with the first response to each, kept in the ledger's database."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        ensure_tables(engine, keys_table)
+    def __init__(self, engine: sa.Engine, lease: float = LEASE) -> None:
+        self.engine, self.lease = engine, lease
+        ensure_tables(engine, keys_table, receipts.receipts_table)
+
+    def take_over(self, key: str, principal: str) -> bool:
+        """Claim a key whose request left no answer and whose lease has run out."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            taken = conn.execute(sa.update(keys_table).where(
+                keys_table.c.idempotency_key == key, keys_table.c.principal == principal,
+                keys_table.c.status.is_(None),
+                keys_table.c.created_at < now - timedelta(seconds=self.lease),
+            ).values(created_at=now))
+            return taken.rowcount == 1
+
+    def recorded(self, key: str, principal: str) -> sa.Row | None:
+        """The receipt of a write recorded under the key, if one was."""
+        return receipts.find_receipt(self.engine, key, principal)
 
     def claim(self, key: str, principal: str, print_: str) -> sa.Row | None:
         """Claim the key for this request, or return the row of the request that claimed it."""
@@ -80,16 +102,30 @@ def replay_or_claim():
     who = f"{principal.role}:{principal.name}:{principal.agency or ''}"
     keys: IdempotencyKeys = current_app.extensions["ledger"].idempotency
     first = keys.claim(key, who, fingerprint())
-    if first is None:
-        g.idempotency = (key, who)
-        return None
-    if first.fingerprint != fingerprint():
-        abort(409, message=f"Idempotency-Key {key!r} was already used for another request; "
-                           "use a new key for a new request.")
-    if first.status is None:
-        abort(409, message=f"The first request with Idempotency-Key {key!r} is still running; "
-                           "repeat it later.")
-    return Response(first.body, status=first.status, mimetype="application/json")
+    if first is not None:
+        if first.fingerprint != fingerprint():
+            abort(409, message=f"Idempotency-Key {key!r} was already used for another "
+                               "request; use a new key for a new request.")
+        if first.status is not None:
+            return Response(first.body, status=first.status, mimetype="application/json")
+        if not keys.take_over(key, who):
+            abort(409, message=f"The first request with Idempotency-Key {key!r} is still "
+                               "running; repeat it later.")
+    g.idempotency = (key, who)
+    receipt = keys.recorded(key, who)
+    if receipt is not None:  # recorded by a request that died before it answered
+        return jsonify(recorded_answer(receipt)), 201
+    receipts.begin(key, who)
+    return None
+
+
+def recorded_answer(receipt: sa.Row) -> dict:
+    """The answer to a write recorded by an earlier request that never gave its own."""
+    return {"id": receipt.resource_id, "position": receipt.position,
+            "recorded_at": receipt.recorded_at, "complete": False,
+            "message": f"Recorded at log position {receipt.position} by an earlier request "
+                       "with this Idempotency-Key that ended before it answered. GET the "
+                       "resource to see it; do not repeat the write."}
 
 
 def remember(response: Response) -> Response:
@@ -103,6 +139,7 @@ def remember(response: Response) -> Response:
 
 def release(_error: BaseException | None) -> None:
     """teardown: a request that died before its response frees its key."""
+    receipts.end()
     claimed = g.pop("idempotency", None)
     if claimed:
         current_app.extensions["ledger"].idempotency.finish(*claimed, 500, None)

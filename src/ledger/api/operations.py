@@ -18,11 +18,19 @@ blp = Blueprint("operations", __name__, url_prefix="/api/v1",
                 description="Projections and integrity (regulator, auditor)")
 
 
+class ProjectionFailure(ma.Schema):
+    position = fields.Integer(metadata={"description": "the event the read model failed on"})
+    error = fields.String()
+    failed_at = fields.AwareDateTime()
+
+
 class Projection(ma.Schema):
     name = fields.String()
     position = fields.Integer(allow_none=True)
     lag = fields.Integer(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={
+        "description": "up_to_date, catching_up, rebuilding, or failed (see failure)"})
+    failure = fields.Nested(ProjectionFailure, allow_none=True)
 
 
 class Rebuild(ma.Schema):

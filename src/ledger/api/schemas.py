@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from decimal import Decimal
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
+from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 from ledger.projections.queries import AsOf
 
 MONTH = re.compile(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")  # years 1900-2999, like YEARS
 YEARS = validate.Range(min=1900, max=2999)
 STATUSES = ("standing", "pending", "reduced", "overturned", "withdrawn")
 DISPUTE_STATUSES = ("open", "upheld", "overturned", "reduced")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # the only date form accepted
 
 
 class Strict(ma.Schema):
@@ -24,16 +27,83 @@ class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
+    @ma.pre_load
+    def dates_as_yyyy_mm_dd(self, data, **_):
+        """Dates are YYYY-MM-DD only (Python also reads 20261130 and 2026-W48-1)."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if isinstance(field, fields.Date):
+                problem = _day_problem(value)
+            elif isinstance(field, fields.List) and isinstance(field.inner, fields.Date) \
+                    and isinstance(value, list):
+                problem = next(filter(None, map(_day_problem, value)), None)
+            else:
+                continue
+            if problem:
+                errors[key] = [problem]
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
-def text(required: bool = True, max_length: int = 2000, **kwargs) -> fields.String:
-    """A text field that must say something when given."""
-    return fields.String(required=required, validate=validate.Length(min=1, max=max_length),
-                         allow_none=not required, **kwargs)
+
+def _day_problem(value) -> str | None:
+    if isinstance(value, str) and not DAY.match(value):
+        return f"must be a date YYYY-MM-DD, got {value[:40]!r}"
+    return None
+
+
+class Hygienic(validate.Validator):
+    """DOMAIN's text rules (no control characters, no unpaired surrogates, not blank)."""
+
+    def __init__(self, limit: int, required: bool) -> None:
+        self.limit, self.required = limit, required
+
+    def __call__(self, value: str) -> str:
+        problem = text_problem(value, limit=self.limit, required=self.required)
+        if problem:
+            raise ma.ValidationError(problem)
+        return value
+
+
+def text(required: bool = True, max_length: int = TEXT_LIMIT, **kwargs) -> fields.String:
+    """A text field that must say something when given (reasons, grounds, topics, notes)."""
+    return fields.String(required=required, validate=[
+        validate.Length(min=1, max=max_length), Hygienic(max_length, required)],
+        allow_none=not required, **kwargs)
+
+
+def name(required: bool = True, **kwargs) -> fields.String:
+    """A name or a reference: text of at most 200 characters."""
+    return text(required=required, max_length=NAME_LIMIT, **kwargs)
 
 
 def points(**kwargs) -> fields.Decimal:
     """Scores and points: exact decimals, JSON numbers."""
     return fields.Decimal(as_string=False, allow_nan=False, **kwargs)
+
+
+class MultipleOf(validate.Validator):
+    """An exact multiple of `step` (0.01 for every figure)."""
+
+    def __init__(self, step: str) -> None:
+        self.step = Decimal(step)
+
+    def __call__(self, value: Decimal) -> Decimal:
+        remainder = (Decimal(value) / self.step).normalize().as_tuple().exponent
+        if not isinstance(remainder, int) or remainder < 0:
+            raise ma.ValidationError(f"must be a multiple of {self.step}")
+        return value
+
+
+def figure(low: int = 0, high: int = 100, step: str = "0.01", **kwargs) -> fields.Decimal:
+    """An input score, rating or points: from `low` to `high`, an exact multiple of `step`."""
+    kwargs.setdefault("required", True)
+    return points(validate=[validate.Range(min=low, max=high), MultipleOf(step)],
+                  metadata={"multipleOf": float(step)}, **kwargs)
 
 
 def credit_code(value: str) -> None:
@@ -45,7 +115,7 @@ def credit_code(value: str) -> None:
 
 def month_of(value: str, field: str = "month") -> str:
     """A YYYY-MM month from a path, or 422 naming the field."""
-    if not MONTH.match(value or ""):
+    if not MONTH.fullmatch(value or ""):
         raise InvalidInput.field(field, f"must be a month YYYY-MM, got {value!r}")
     return value
 

@@ -7,16 +7,16 @@ from marshmallow import fields
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after
-from ledger.api.schemas import Recorded, Strict, created, text
+from ledger.api.schemas import Recorded, Strict, created, name
 from ledger.domain.principals import RECORD
 
 blp = Blueprint("secondments", __name__, url_prefix="/api/v1", description="Secondments")
 
 
 class SecondmentIn(Strict):
-    staff_ref = text(max_length=100)
-    staff_name = text(max_length=100)
-    department = text(max_length=200)
+    staff_ref = name()
+    staff_name = name()
+    department = name()
     started_on = fields.Date(required=True)
 
 

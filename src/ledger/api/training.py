@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    YEARS, AsOfArgs, Recorded, Strict, as_of, created, credit_code, points, text,
+    YEARS, AsOfArgs, Recorded, Strict, as_of, created, credit_code, figure, name, points, text,
 )
 from ledger.domain.principals import RECORD
 
@@ -20,15 +20,14 @@ KINDS = ("lecture", "onsite", "online")
 class SessionIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     held_on = fields.Date(required=True)
-    topic = text(max_length=500)
-    hours = points(required=True, places=None, validate=validate.Range(
-        min=0, min_inclusive=False, max=24))
+    topic = text()
+    hours = figure(low=0.5, high=24, step="0.5")
 
 
 class AttendanceIn(Strict):
     agency = fields.String(required=True, validate=credit_code)
-    staff_ref = text(max_length=100)
-    staff_name = text(max_length=100)
+    staff_ref = name()
+    staff_name = name()
 
 
 class Session(Recorded):

@@ -10,7 +10,8 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import (
-    LedgerCreated, LedgerEvent, ledger_id, not_after_today, not_blank, within,
+    LedgerCreated, LedgerEvent, hundredths, ledger_id, name_check, not_after_today, text_check,
+    within,
 )
 from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import RuleViolation, collect
@@ -92,7 +93,7 @@ class Agency(Aggregate):
         """Check and record a registration."""
         collect(
             ("credit_code", credit_code_problem(credit_code)),
-            not_blank("name", name),
+            name_check("name", name),
             not_after_today("registered_on", registered_on, today),
         )
         return cls(credit_code=credit_code, name=name.strip(), registered_on=registered_on,
@@ -124,7 +125,8 @@ class Agency(Aggregate):
 
     def deregister(self, deregistered_on: date, reason: str | None, today: date,
                    recorded_by: str) -> None:
-        collect(not_after_today("deregistered_on", deregistered_on, today))
+        collect(not_after_today("deregistered_on", deregistered_on, today),
+                text_check("reason", reason, required=False))
         if self.deregistered_on is not None:
             raise RuleViolation(
                 f"Agency {self.credit_code} was already deregistered on {self.deregistered_on}."
@@ -140,8 +142,8 @@ class Agency(Aggregate):
 
     def start_secondment(self, staff_ref: str, staff_name: str, department: str,
                          started_on: date, today: date, recorded_by: str) -> str:
-        collect(not_blank("staff_ref", staff_ref), not_blank("staff_name", staff_name),
-                not_blank("department", department),
+        collect(name_check("staff_ref", staff_ref), name_check("staff_name", staff_name),
+                name_check("department", department),
                 not_after_today("started_on", started_on, today))
         self.check_registered_on("started_on", started_on)
         self.check_no_overlap(staff_ref, started_on, None, exclude=None)
@@ -189,8 +191,9 @@ class Agency(Aggregate):
 
     def record_rating(self, rated_on: date, purchaser: str, project_ref: str, rating: Decimal,
                       today: date, recorded_by: str) -> str:
-        collect(not_after_today("rated_on", rated_on, today), not_blank("purchaser", purchaser),
-                not_blank("project_ref", project_ref), within("rating", rating, 0, 100))
+        collect(not_after_today("rated_on", rated_on, today), name_check("purchaser", purchaser),
+                name_check("project_ref", project_ref), within("rating", rating, 0, 100),
+                hundredths("rating", rating))
         self.check_registered_on("rated_on", rated_on)
         rating_id = f"{self.credit_code}-R{self.rating_count + 1}"
         self._record_rating(rating_id=rating_id, rated_on=rated_on, purchaser=purchaser,
@@ -208,6 +211,7 @@ class Agency(Aggregate):
             ("year", None if 2000 <= year <= today.year
              else f"must be a year from 2000 to {today.year}, got {year}"),
             within("score", score, 0, 100),
+            hundredths("score", score),
         )
         if year < self.registered_on.year:
             raise RuleViolation(

@@ -9,7 +9,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from ledger.domain.errors import InvalidInput
+from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 
+HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal(24)
+EVIDENCE_PARTS = frozenset({"document", "sha256"})
 LEDGER_NAMESPACE = uuid5(NAMESPACE_URL, "https://assessment-ledger.example/ids")
 
 
@@ -51,6 +54,50 @@ def not_blank(field: str, value: str | None) -> tuple[str, str | None]:
     if value is None or not str(value).strip():
         return field, "must not be empty"
     return field, None
+
+
+def text_check(field: str, value: object, limit: int = TEXT_LIMIT,
+               required: bool = True) -> tuple[str, str | None]:
+    """DOMAIN's text rules (ledger.domain.text) as a check for `collect`."""
+    return field, text_problem(value, limit=limit, required=required)
+
+
+def name_check(field: str, value: object, required: bool = True) -> tuple[str, str | None]:
+    """A name or reference: text of at most NAME_LIMIT characters."""
+    return text_check(field, value, NAME_LIMIT, required)
+
+
+def hundredths(field: str, value: Decimal | int) -> tuple[str, str | None]:
+    """Scores, points and ratings are exact multiples of 0.01."""
+    if not _multiple_of(value, 2):
+        return field, f"must be a multiple of 0.01, got {value}"
+    return field, None
+
+
+def half_hours(field: str, value: Decimal | int) -> tuple[str, str | None]:
+    """Training hours: from 0.5 to 24, in steps of half an hour."""
+    if not (HOURS_MIN <= value <= HOURS_MAX and _multiple_of(Decimal(value) * 2, 0)):
+        return field, (f"must be from {HOURS_MIN} to {HOURS_MAX} in steps of 0.5, "
+                       f"got {value}")
+    return field, None
+
+
+def evidence_check(field: str, evidence: object) -> tuple[str, str | None]:
+    """Evidence: a document reference (a name) and/or a SHA-256 of it, nothing else."""
+    if evidence is None:
+        return field, None
+    if not isinstance(evidence, dict) or set(evidence) - EVIDENCE_PARTS:
+        return field, "must be an object with document and/or sha256"
+    for part in sorted(evidence):
+        problem = text_problem(evidence[part], limit=NAME_LIMIT, required=False)
+        if problem:
+            return f"{field}.{part}", problem
+    return field, None
+
+
+def _multiple_of(value: Decimal | int, places: int) -> bool:
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -places
 
 
 def require(check: tuple[str, str | None]) -> None:

@@ -9,7 +9,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.base import LedgerCreated, LedgerEvent, not_after_today, not_blank
+from ledger.domain.base import (
+    LedgerCreated, LedgerEvent, evidence_check, name_check, not_after_today, text_check,
+)
 from ledger.domain.calendar import basis_between, working_days_after
 from ledger.domain.catalogue import RuleItem
 from ledger.domain.errors import NotPermitted, RuleViolation, collect
@@ -126,7 +128,9 @@ class Deduction(Aggregate):
             not_after_today("notified_on", notified_on, today),
             ("notified_on", None if notified >= found_on
              else f"must not be before found_on ({found_on.isoformat()})"),
-            not_blank("reason", reason),
+            text_check("reason", reason),
+            name_check("project_ref", project_ref, required=False),
+            evidence_check("evidence", evidence),
         )
         due = None
         if item.rectifiable:
@@ -192,7 +196,7 @@ class Deduction(Aggregate):
         )
 
     def withdraw(self, reason: str, recorded_by: str) -> None:
-        collect(not_blank("reason", reason))
+        collect(text_check("reason", reason))
         if self.withdrawn:
             raise RuleViolation(f"Deduction {self.id} was already withdrawn; a withdrawal is final.")
         self._withdraw(reason=reason.strip(), recorded_by=recorded_by)
@@ -204,6 +208,7 @@ class Deduction(Aggregate):
 
     def rectify(self, completed_on: date, note: str | None, today: date, recorded_by: str) -> None:
         collect(
+            text_check("note", note, required=False),
             not_after_today("completed_on", completed_on, today),
             ("completed_on", None if completed_on >= self.found_on
              else f"must not be before found_on ({self.found_on.isoformat()})"),
@@ -227,7 +232,7 @@ class Deduction(Aggregate):
         self.rectification_note = note
 
     def file_dispute(self, grounds: str, filed_on: date, today: date, recorded_by: str) -> UUID:
-        collect(not_blank("grounds", grounds), not_after_today("filed_on", filed_on, today))
+        collect(text_check("grounds", grounds), not_after_today("filed_on", filed_on, today))
         if self.withdrawn:
             raise RuleViolation(f"Deduction {self.id} was withdrawn; it takes no dispute.")
         if self.dispute is not None:
@@ -261,7 +266,7 @@ class Deduction(Aggregate):
         filed_on = self.dispute.filed_on
         checks = [
             ("outcome", None if outcome in OUTCOMES else f"must be one of {', '.join(OUTCOMES)}"),
-            not_blank("reasoning", reasoning),
+            text_check("reasoning", reasoning),
             not_after_today("decided_on", decided_on, today),
             ("decided_on", None if decided_on >= filed_on
              else f"must not be before filed_on ({filed_on.isoformat()})"),

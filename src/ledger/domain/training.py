@@ -9,7 +9,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.base import LedgerCreated, LedgerEvent, not_after_today, not_blank
+from ledger.domain.base import (
+    LedgerCreated, LedgerEvent, half_hours, name_check, not_after_today, text_check,
+)
 from ledger.domain.errors import RuleViolation, collect
 
 KINDS = ("lecture", "onsite", "online")
@@ -43,8 +45,8 @@ class TrainingSession(Aggregate):
         collect(
             ("kind", None if kind in KINDS else f"must be one of {', '.join(KINDS)}"),
             not_after_today("held_on", held_on, today),
-            not_blank("topic", topic),
-            ("hours", None if 0 < hours <= 24 else f"must be more than 0 and at most 24, got {hours}"),
+            text_check("topic", topic),
+            half_hours("hours", hours),
         )
         # _create is eventsourcing's way to give a created event an id of the caller's choice.
         return cls._create(cls.TrainingSessionHeld, id=id, kind=kind, held_on=held_on,
@@ -61,7 +63,7 @@ class TrainingSession(Aggregate):
 
     def record_attendance(self, agency: str, staff_ref: str, staff_name: str,
                           recorded_by: str) -> None:
-        collect(not_blank("staff_ref", staff_ref), not_blank("staff_name", staff_name))
+        collect(name_check("staff_ref", staff_ref), name_check("staff_name", staff_name))
         if (agency, staff_ref) in self.attendees:
             raise RuleViolation(
                 f"Staff {staff_ref} of agency {agency} is already recorded at this session "

@@ -22,6 +22,7 @@ from ledger.integrity.audit import audit
 from ledger.integrity.inspection import describe
 from ledger.integrity.inspection_cli import verify_all_plans
 from ledger.integrity.last import store_result
+from ledger.projections.health import stuck_read_models
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -69,6 +70,7 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
     ledger = _engine_of_ledger()
     try:
         started = datetime.now(UTC)
+        stuck = stuck_read_models(ledger)
         report = audit(ledger, checkpoints, key, read_models=not no_read_models)
         try:  # what GET /api/v1/integrity answers from now on
             store_result(ledger.engine, report, started, "ledger verify")
@@ -80,8 +82,8 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
         ledger.close()
     plans_match = all(p.matches for p in plans)
     if as_json:
-        click.echo(json.dumps({**asdict(report), "inspection_plans": [asdict(p) for p in plans]},
-                              indent=2))
+        click.echo(json.dumps({**asdict(report), "inspection_plans": [asdict(p) for p in plans],
+                               "stuck_read_models": stuck}, indent=2))
     else:
         state = "verified" if report.verified else "DAMAGED"
         click.echo(f"{state}: {report.events} events, head {report.head}, "
@@ -93,7 +95,10 @@ def verify(against: Path | None, public_key: Path | None, as_json: bool,
             click.echo(f"  position {problem.position}: {problem.kind}: {problem.detail}")
         for plan in plans:
             click.echo("\n".join(describe(plan)))
-    raise SystemExit(0 if report.verified and plans_match else 1)
+        for model in stuck:
+            click.echo(f"read model {model['name']} STOPPED before position "
+                       f"{model['position']}: {model['error']}")
+    raise SystemExit(0 if report.verified and plans_match and not stuck else 1)
 
 
 @click.group()

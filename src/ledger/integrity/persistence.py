@@ -28,6 +28,7 @@ from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, lin
 from ledger.integrity.guard import guard_installed, install_guard_on
 from ledger.integrity.locks import lock_for_append
 from ledger.integrity.records import ChainedEventRecord
+from ledger.receipts import write_receipt
 from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
@@ -96,7 +97,9 @@ class ChainedRecorder:
         # Lock before anything else the transaction does (tracking rows included).
         lock_for_append(session, self.qualified_table())
         self._insert_events(session, stored_events, **kwargs)
-        return self._insert_stored_events(session, stored_events, **kwargs)
+        positions = self._insert_stored_events(session, stored_events, **kwargs)
+        write_receipt(session, positions)  # an API request's Idempotency-Key, if any
+        return positions
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> Sequence[int]:

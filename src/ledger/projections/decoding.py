@@ -17,6 +17,8 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import resolve_topic
 
+from ledger.projections.storable import may_hold_unstorable, storable
+
 
 class EventDecoder:
     """Decodes (position, originator_id, version, topic, state) rows into domain events."""
@@ -32,6 +34,14 @@ class EventDecoder:
         return [(r[0], self.event(_uuid(r[1]), r[2], r[3], _bytes(r[4]))) for r in rows]
 
     def event(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
+        event = self._event(originator_id, version, topic, state)
+        if may_hold_unstorable(state):
+            # What the read models store of it (the log keeps the event as it is).
+            fields = {k: storable(v) for k, v in event.__dict__.items()}
+            object.__setattr__(event, "__dict__", fields)
+        return event
+
+    def _event(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
         if not self.fast:
             return self._slow(originator_id, version, topic, state)
         try:

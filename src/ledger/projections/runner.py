@@ -15,6 +15,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ledger.projections import tables as t
 from ledger.projections.bulk import AssessmentsRebuild, RebuildConflict
 from ledger.projections.decoding import EventDecoder
+from ledger.projections.failures import (
+    ProjectionFailed, clear_failure, describe, failures, record_failure,
+)
 from ledger.projections.rows import insert_rows
 from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
@@ -135,7 +138,34 @@ class Projections:
         return conn.execute(select(t.projection).where(where).with_for_update()).first()
 
     def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:
-        """Apply the next events to one generation and advance its tracking, atomically."""
+        """Apply the next events to one generation and advance its tracking, atomically.
+
+        An event the model cannot apply is never passed over: the events before it are
+        applied, its position and the error are kept (`failures.py`, shown by `status`) and
+        ProjectionFailed is raised; the generation stays before it.
+        """
+        try:
+            return self._process_batch(name, gen, limit)
+        except (OperationalError, ProjectionFailed, RebuildConflict):
+            raise  # the database is unavailable or busy: nothing is wrong with the events
+        except Exception as error:
+            if limit > 1:
+                for _ in range(limit):  # one at a time, up to the event that fails
+                    if self.process_batch(name, gen, limit=1) == 0:
+                        break
+                raise  # it did not fail again one event at a time
+            position = self._next_position(name, gen)
+            record_failure(self.engine, name, gen, position, describe(error))
+            raise ProjectionFailed(name, position, describe(error)) from error
+
+    def _next_position(self, name: str, gen: int) -> int:
+        p = t.projection.c
+        with self.engine.connect() as conn:
+            after = conn.execute(select(p.position).where(p.name == name, p.gen == gen)).scalar()
+            rows = self.fetch(conn, after or 0, 1)
+        return rows[0][0] if rows else (after or 0) + 1
+
+    def _process_batch(self, name: str, gen: int, limit: int) -> int:
         with self._lock:
             key = (name, gen)
             try:
@@ -159,6 +189,7 @@ class Projections:
                     conn.execute(update(t.projection).where(
                         t.projection.c.name == name, t.projection.c.gen == gen).values(
                         position=events[-1][0], updated_at=now()))
+                    clear_failure(conn, name, gen)
                     return len(events)
             except BaseException:
                 self._models.pop(key, None)  # the model may hold changes that were rolled back
@@ -354,15 +385,18 @@ class Projections:
         p = t.projection.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.projection).order_by(p.name, p.gen)).all()
+            failed = failures(conn)
         result = []
         for name in NAMES:
             mine = [r for r in rows if r.name == name]
             active = next(r for r in mine if r.status == "active")
             building = next((r for r in mine if r.status == "building"), None)
+            failure = failed.get((name, active.gen))
             result.append({
                 "name": name, "position": active.position, "lag": head - active.position,
-                "status": "rebuilding" if building else
+                "status": "failed" if failure else "rebuilding" if building else
                 ("up_to_date" if active.position >= head else "catching_up"),
+                "failure": failure,
                 "generation": active.gen,
                 "rebuild_position": building.position if building else None,
             })

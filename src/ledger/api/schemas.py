@@ -51,7 +51,7 @@ class Strict(ma.Schema):
 
 
 def _day_problem(value) -> str | None:
-    if isinstance(value, str) and not DAY.match(value):
+    if isinstance(value, str) and not DAY.fullmatch(value):
         return f"must be a date YYYY-MM-DD, got {value[:40]!r}"
     return None
 
@@ -59,11 +59,11 @@ def _day_problem(value) -> str | None:
 class Hygienic(validate.Validator):
     """DOMAIN's text rules (no control characters, no unpaired surrogates, not blank)."""
 
-    def __init__(self, limit: int, required: bool) -> None:
-        self.limit, self.required = limit, required
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
 
-    def __call__(self, value: str) -> str:
-        problem = text_problem(value, limit=self.limit, required=self.required)
+    def __call__(self, value: str) -> str:  # never called with None: given text must say something
+        problem = text_problem(value, limit=self.limit)
         if problem:
             raise ma.ValidationError(problem)
         return value
@@ -72,7 +72,7 @@ class Hygienic(validate.Validator):
 def text(required: bool = True, max_length: int = TEXT_LIMIT, **kwargs) -> fields.String:
     """A text field that must say something when given (reasons, grounds, topics, notes)."""
     return fields.String(required=required, validate=[
-        validate.Length(min=1, max=max_length), Hygienic(max_length, required)],
+        validate.Length(min=1, max=max_length), Hygienic(max_length)],
         allow_none=not required, **kwargs)
 
 

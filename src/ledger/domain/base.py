@@ -58,8 +58,9 @@ def not_blank(field: str, value: str | None) -> tuple[str, str | None]:
 
 def text_check(field: str, value: object, limit: int = TEXT_LIMIT,
                required: bool = True) -> tuple[str, str | None]:
-    """DOMAIN's text rules (ledger.domain.text) as a check for `collect`."""
-    return field, text_problem(value, limit=limit, required=required)
+    """DOMAIN's text rules (ledger.domain.text) as a check for `collect`; optional text,
+    when given, must say something too."""
+    return field, text_problem(value, limit=limit, required=required or value is not None)
 
 
 def name_check(field: str, value: object, required: bool = True) -> tuple[str, str | None]:
@@ -89,7 +90,8 @@ def evidence_check(field: str, evidence: object) -> tuple[str, str | None]:
     if not isinstance(evidence, dict) or set(evidence) - EVIDENCE_PARTS:
         return field, "must be an object with document and/or sha256"
     for part in sorted(evidence):
-        problem = text_problem(evidence[part], limit=NAME_LIMIT, required=False)
+        value = evidence[part]
+        problem = text_problem(value, limit=NAME_LIMIT, required=value is not None)
         if problem:
             return f"{field}.{part}", problem
     return field, None

@@ -13,6 +13,7 @@ from ledger.projections import tables as t
 from ledger.projections.codec import dumps
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.projections.runner import Projections
+from ledger.projections.storable import storable_event
 from ledger.projections.views import month_standing_row, ranked, registered_in
 from ledger.projections.writer import write_changes
 
@@ -52,9 +53,10 @@ def _events(ledger: Any, until: int) -> Iterator[list[tuple[int, Any]]]:
             batch = []
             for r in rows:
                 try:
-                    batch.append((r.id, to_event(StoredEvent(
+                    state = bytes(r.state)
+                    batch.append((r.id, storable_event(to_event(StoredEvent(
                         originator_id=r.originator_id, originator_version=r.originator_version,
-                        topic=r.topic, state=bytes(r.state)))))
+                        topic=r.topic, state=state)), state)))
                 except Exception as exc:  # noqa: BLE001 - an unreadable event stops the rebuild
                     raise RebuildFailed(r.id, f"cannot decode the event: {exc!r}"[:300]) from exc
             yield batch

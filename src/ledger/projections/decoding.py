@@ -17,7 +17,7 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from ledger.projections.storable import may_hold_unstorable, storable
+from ledger.projections.storable import storable_event
 
 
 class EventDecoder:
@@ -34,12 +34,8 @@ class EventDecoder:
         return [(r[0], self.event(_uuid(r[1]), r[2], r[3], _bytes(r[4]))) for r in rows]
 
     def event(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
-        event = self._event(originator_id, version, topic, state)
-        if may_hold_unstorable(state):
-            # What the read models store of it (the log keeps the event as it is).
-            fields = {k: storable(v) for k, v in event.__dict__.items()}
-            object.__setattr__(event, "__dict__", fields)
-        return event
+        # What the read models store of it (the log keeps the event as it is).
+        return storable_event(self._event(originator_id, version, topic, state), state)
 
     def _event(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
         if not self.fast:

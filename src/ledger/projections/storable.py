@@ -23,6 +23,13 @@ def may_hold_unstorable(state: bytes) -> bool:
     return ESCAPED.search(state) is not None
 
 
+def storable_event(event: Any, state: bytes) -> Any:
+    """The decoded `event` of stored `state` as the read side keeps it: storable text only."""
+    if may_hold_unstorable(state):
+        object.__setattr__(event, "__dict__", {k: storable(v) for k, v in vars(event).items()})
+    return event
+
+
 def storable(value: Any) -> Any:
     """`value` with every unstorable character in its text (keys too) replaced by U+FFFD."""
     kind = type(value)

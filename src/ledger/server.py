@@ -17,6 +17,11 @@ ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss'
 # meanwhile in one transaction, and the others find their write already applied.
 THREADS = 4
 
+# gunicorn's largest request line and header (its own 414/431, plain text beyond them), above
+# the app's URI limit, so an address too long for the ledger gets the app's JSON 414.
+REQUEST_LIMITS = {"limit_request_line": 8190, "limit_request_fields": 100,
+                  "limit_request_field_size": 8190}
+
 
 def default_workers(url: str, cpus: int | None = None) -> int:
     """Worker processes when `ledger serve` is not given --workers.
@@ -42,7 +47,8 @@ class Server(BaseApplication):
     def __init__(self, bind: str, workers: int | None = None) -> None:
         self.settings = {"bind": bind, "workers": workers or default_workers(database_url()),
                          "threads": THREADS, "preload_app": False, "accesslog": "-",
-                         "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60}
+                         "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60,
+                         **REQUEST_LIMITS}
         super().__init__()
 
     def load_config(self) -> None:

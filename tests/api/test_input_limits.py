@@ -136,3 +136,30 @@ def test_the_openapi_description_states_the_limits(sqlite_callers):
     assert float(schemas["RatingIn"]["properties"]["rating"]["multipleOf"]) == 0.01
     hours = schemas["SessionIn"]["properties"]["hours"]
     assert [float(hours[k]) for k in ("minimum", "maximum", "multipleOf")] == [0.5, 24, 0.5]
+
+
+def test_gunicorn_reads_addresses_longer_than_the_apps_limit(monkeypatch):
+    from ledger.api.limits import MAX_URI
+    from ledger.server import Server
+
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    server = Server(bind="127.0.0.1:5001", workers=1)
+    assert server.cfg.limit_request_line > MAX_URI + len("GET  HTTP/1.1")
+
+
+def test_a_served_over_long_address_gets_the_json_414(tmp_path):
+    import os
+    import urllib.error
+    import urllib.request
+
+    from tests.serving import serve
+
+    env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'l.sqlite3'}"}
+    served = serve(env, tmp_path / "serve.log", workers=1)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(served.base + "/api/v1/agencies/" + "9" * 5000, timeout=30)
+        assert refused.value.code == 414
+        assert json.loads(refused.value.read())["code"] == 414
+    finally:
+        served.stop()

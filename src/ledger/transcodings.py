@@ -13,6 +13,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
+from ledger.domain.errors import InvalidInput
+from ledger.domain.text import text_problem
 from ledger.integrity.chain import CanonicalStoredEvent
 
 
@@ -68,6 +70,18 @@ class CanonicalMapper(Mapper):
         return {"_type_": name, "_data_": encode(obj)}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        try:
+            return self._to_stored_event(domain_event)
+        except UnicodeEncodeError:
+            # Text no UTF-8 can hold (an unpaired surrogate) that a caller let through: refuse
+            # it naming the field, rather than fail the request.
+            for name, value in vars(domain_event).items():
+                problem = text_problem(value, limit=len(value)) if type(value) is str else None
+                if problem:
+                    raise InvalidInput.field(name, problem) from None
+            raise
+
+    def _to_stored_event(self, domain_event: Any) -> StoredEvent:
         if not self.canonical:
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))

@@ -101,3 +101,13 @@ def test_training_hours_outside_half_hours_up_to_a_day_are_refused(app, world, r
 def test_training_hours_in_half_hours_are_accepted(app, world):
     for hours in ("0.5", "1.5", "24", "3.0"):
         app.hold_training_session(REGULATOR, "online", date(2022, 3, 1), "t", Decimal(hours))
+
+
+def test_an_unpaired_surrogate_that_reaches_the_store_is_refused_naming_the_field(app, refuses):
+    from ledger.domain.agency import Agency  # saved around the command's check
+
+    agency = Agency(credit_code=B, name="敬亭\ud800", registered_on=date(2022, 1, 1),
+                    recorded_by=REGULATOR.name)
+    with refuses(InvalidInput) as refused:
+        app.save(agency)
+    assert "surrogate" in refused.value.errors["name"][0]

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, not_blank
+from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, name_check
 from ledger.domain.catalogue import Catalogue, RuleItem, RuleSetVersion
 from ledger.domain.errors import RuleViolation, collect
 
@@ -43,7 +43,7 @@ class RuleSet(Aggregate):
 
     def publish_version(self, version: str, effective_from: date, items: list[RuleItem],
                         recorded_by: str) -> None:
-        collect(not_blank("version", version),
+        collect(name_check("version", version),
                 ("items", None if items else "must list at least one item"))
         catalogue = self.catalogue()
         if catalogue.has_version(version):

@@ -18,7 +18,7 @@ from tests.integrity.tamper import rows
 
 A, B = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG"
 TODAY = date(2023, 6, 30)
-AWKWARD = ['quote " and backslash \\', "控制\x01字符\t与换行\n", "\u2028\u2029 separators",
+AWKWARD = ['quote " and backslash \\', "控制字符\t与换行\n\r", "\u2028\u2029 separators",
            "emoji 🧾 and é", "/slash/ <tag> &amp;"]
 
 

@@ -12,7 +12,6 @@ from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 
 HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal(24)
-EVIDENCE_PARTS = frozenset({"document", "sha256"})
 LEDGER_NAMESPACE = uuid5(NAMESPACE_URL, "https://assessment-ledger.example/ids")
 
 
@@ -84,16 +83,25 @@ def half_hours(field: str, value: Decimal | int) -> tuple[str, str | None]:
 
 
 def evidence_check(field: str, evidence: object) -> tuple[str, str | None]:
-    """Evidence: a document reference (a name) and/or a SHA-256 of it, nothing else."""
+    """Evidence (a document reference and/or a SHA-256): an object whose every text, at any
+    depth, keys included, is a name by DOMAIN's text rules."""
     if evidence is None:
         return field, None
-    if not isinstance(evidence, dict) or set(evidence) - EVIDENCE_PARTS:
-        return field, "must be an object with document and/or sha256"
-    for part in sorted(evidence):
-        value = evidence[part]
-        problem = text_problem(value, limit=NAME_LIMIT, required=value is not None)
-        if problem:
-            return f"{field}.{part}", problem
+    if not isinstance(evidence, dict):
+        return field, "must be an object (document and/or sha256)"
+    for part, value in evidence.items():
+        stack = [part, value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item)
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, str):
+                problem = text_problem(item, limit=NAME_LIMIT)
+                if problem:
+                    return f"{field}.{part}", problem
     return field, None
 
 

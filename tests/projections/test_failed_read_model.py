@@ -73,3 +73,22 @@ def test_verify_names_the_stopped_read_model_and_exits_non_zero(database_url, le
     assert as_json.exit_code == 1
     stuck = json.loads(as_json.output)["stuck_read_models"]
     assert [(s["name"], s["position"]) for s in stuck] == [(ASSESSMENTS, broken)]
+
+
+def test_the_failure_is_forgotten_once_the_model_applies_the_event(ledger, monkeypatch):
+    from ledger.projections.fold import LedgerModel
+
+    ledger.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
+    runner = Projections(ledger)
+    apply = LedgerModel.apply
+
+    def failing(self, position, event, changes):
+        raise RuntimeError("a bug in the fold")
+    monkeypatch.setattr(LedgerModel, "apply", failing)
+    with pytest.raises(ProjectionFailed):
+        runner.catch_up(ASSESSMENTS)
+    assert {s["name"]: s for s in runner.status()}[ASSESSMENTS]["status"] == "failed"
+    monkeypatch.setattr(LedgerModel, "apply", apply)  # the bug fixed
+    runner.catch_up(ASSESSMENTS)
+    status = {s["name"]: s for s in runner.status()}[ASSESSMENTS]
+    assert (status["status"], status["failure"], status["lag"]) == ("up_to_date", None, 0)

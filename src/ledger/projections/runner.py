@@ -374,6 +374,8 @@ class Projections:
                     if conn.execute(chunk).rowcount == 0:
                         break
         with self.engine.begin() as conn:
+            for gen in gens:
+                clear_failure(conn, name, gen)
             conn.execute(delete(t.projection).where(t.projection.c.name == name,
                                                     t.projection.c.gen.in_(gens)))
         for gen in gens:

@@ -62,7 +62,7 @@ class Hygienic(validate.Validator):
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
-    def __call__(self, value: str) -> str:  # never called with None: given text must say something
+    def __call__(self, value: str) -> str:  # not called for None: given text must say something
         problem = text_problem(value, limit=self.limit)
         if problem:
             raise ma.ValidationError(problem)

@@ -119,3 +119,35 @@ def test_arbitrary_ids_in_write_paths_are_refused_not_failed(sqlite_app, sqlite_
         assert response.status_code < 500, (path, response.get_json())
         if response.status_code != 201:
             assert head(sqlite_app) == before
+
+
+YEAR_ROUTES = [  # on a 2022 whose notice is open and has A's objection
+    Route("notice", "regulator", "/api/v1/years/2022/notice", {"opened_on": "2023-01-10"}),
+    Route("objection", "regulator", "/api/v1/years/2022/objections",
+          {"grounds": "the score is wrong", "agency": B, "filed_on": "2023-01-12"}),
+    Route("objection resolution", "reviewer", f"/api/v1/objections/2022-{A}/resolution",
+          {"outcome": "dismissed", "reasoning": "the score stands", "decided_on": "2023-01-20"}),
+    Route("final", "regulator", "/api/v1/years/2022/final", {"finalized_on": "2023-02-01"}),
+]
+
+
+@pytest.mark.parametrize("route", YEAR_ROUTES, ids=[r.name for r in YEAR_ROUTES])
+def test_a_year_results_route_never_fails_and_records_nothing_when_it_refuses(app, callers,
+                                                                           route):
+    build_world(app)
+    assert post(callers.regulator, "/api/v1/years/2022/notice",
+                {"opened_on": "2023-01-10"}).status_code == 201
+    assert post(callers.regulator, "/api/v1/years/2022/objections", {
+        "grounds": "wrong", "agency": A, "filed_on": "2023-01-11"}).status_code == 201
+
+    @FUZZ
+    @given(body=bodies(route))
+    def check(body):
+        before = head(app)
+        response = post(callers[route.role], route.path, body)
+        assert response.status_code < 500, (body, response.get_json())
+        if response.status_code >= 400:
+            assert set(response.get_json()) == {"code", "status", "message", "errors"}
+            assert head(app) == before, body
+
+    check()

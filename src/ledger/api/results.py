@@ -8,11 +8,12 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side, sign_results
-from ledger.api.schemas import AsOfArgs, Recorded, Strict, as_of, created, credit_code, year_of
+from ledger.api.schemas import (
+    AsOfArgs, Recorded, Strict, as_of, created, credit_code, text, year_of,
+)
 from ledger.domain.errors import NotPermitted
 from ledger.domain.principals import AGENCY, FILE_OBJECTION, READ, RECORD, RESOLVE_OBJECTION
 from ledger.domain.results import OUTCOMES
-from ledger.domain.text import TEXT_LIMIT
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1",
                 description="A year's results: notice, objections, final results (public reads)")
@@ -24,7 +25,7 @@ class NoticeIn(Strict):
 
 
 class ObjectionIn(Strict):
-    grounds = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMIT))
+    grounds = text()
     agency = fields.String(validate=credit_code, metadata={
         "description": "the objecting agency (regulator only; an agency objects for itself)"})
     filed_on = fields.Date(metadata={
@@ -33,7 +34,7 @@ class ObjectionIn(Strict):
 
 class ObjectionResolutionIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    reasoning = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMIT))
+    reasoning = text()
     decided_on = fields.Date(required=True)
 
 

@@ -121,24 +121,33 @@ def test_arbitrary_ids_in_write_paths_are_refused_not_failed(sqlite_app, sqlite_
             assert head(sqlite_app) == before
 
 
-YEAR_ROUTES = [  # on a 2022 whose notice is open and has A's objection
+YEAR_ROUTES = [  # results and inspections, on a 2022 with its notice open, A objecting, a plan
     Route("notice", "regulator", "/api/v1/years/2022/notice", {"opened_on": "2023-01-10"}),
     Route("objection", "regulator", "/api/v1/years/2022/objections",
           {"grounds": "the score is wrong", "agency": B, "filed_on": "2023-01-12"}),
     Route("objection resolution", "reviewer", f"/api/v1/objections/2022-{A}/resolution",
           {"outcome": "dismissed", "reasoning": "the score stands", "decided_on": "2023-01-20"}),
     Route("final", "regulator", "/api/v1/years/2022/final", {"finalized_on": "2023-02-01"}),
+    Route("inspection plan", "regulator", "/api/v1/inspection-plans",
+          {"year": 2023, "drawn_on": "2023-01-05", "ratio": 0.5, "seed_text": "双色球 2023001",
+           "inspectors": [{"name": "张伟", "conflicts": []}, {"name": "李娜"}], "team_size": 2}),
+    Route("inspection", "regulator", "/api/v1/inspection-plans/2022/inspections",
+          {"agency": A, "inspected_on": "2022-06-01", "inspectors": ["张伟"],
+           "summary": "records complete", "deduction_ids": []}),
 ]
 
 
 @pytest.mark.parametrize("route", YEAR_ROUTES, ids=[r.name for r in YEAR_ROUTES])
-def test_a_year_results_route_never_fails_and_records_nothing_when_it_refuses(app, callers,
+def test_a_yearly_route_never_fails_and_records_nothing_when_it_refuses(app, callers,
                                                                            route):
     build_world(app)
     assert post(callers.regulator, "/api/v1/years/2022/notice",
                 {"opened_on": "2023-01-10"}).status_code == 201
     assert post(callers.regulator, "/api/v1/years/2022/objections", {
         "grounds": "wrong", "agency": A, "filed_on": "2023-01-11"}).status_code == 201
+    post(callers.regulator, "/api/v1/inspection-plans", {  # a plan the inspections can name
+        "year": 2022, "drawn_on": "2022-01-05", "ratio": 1, "seed_text": "2022",
+        "inspectors": [{"name": "张伟"}], "team_size": 1})
 
     @FUZZ
     @given(body=bodies(route))

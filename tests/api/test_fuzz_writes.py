@@ -138,8 +138,7 @@ YEAR_ROUTES = [  # results and inspections, on a 2022 with its notice open, A ob
 
 
 @pytest.mark.parametrize("route", YEAR_ROUTES, ids=[r.name for r in YEAR_ROUTES])
-def test_a_yearly_route_never_fails_and_records_nothing_when_it_refuses(app, callers,
-                                                                           route):
+def test_a_yearly_route_never_fails_and_records_nothing_when_it_refuses(app, callers, route):
     build_world(app)
     assert post(callers.regulator, "/api/v1/years/2022/notice",
                 {"opened_on": "2023-01-10"}).status_code == 201

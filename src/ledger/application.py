@@ -26,6 +26,7 @@ from ledger.domain.errors import ConcurrentChange, NotFound
 from ledger.domain.ruleset import RuleSet
 from ledger.domain.training import TrainingSession
 from ledger.commands.agencies import AgencyCommands
+from ledger.commands.calendars import CalendarCommands
 from ledger.commands.deductions import DeductionCommands
 from ledger.commands.inspections import InspectionCommands
 from ledger.commands.publications import PublicationCommands
@@ -67,7 +68,7 @@ RULE_SET_ID = RuleSet.create_id()
 
 
 class Ledger(AgencyCommands, DeductionCommands, TrainingCommands, PublicationCommands,
-             ResultsCommands, InspectionCommands, Application):
+             ResultsCommands, InspectionCommands, CalendarCommands, Application):
     """The assessment ledger's write side on the eventsourcing library."""
 
     name = "Ledger"
@@ -260,6 +261,7 @@ class Batch:
         self.events: list[Any] = []
         self.cancelled = False
         self.catalogue: tuple[Any, Catalogue] | None = None  # (rule set state, its catalogue)
+        self.working_calendar: Any = None  # the calendars in use, read once per batch
         self._reader: Any = None
         self._last: list[int] = []  # index in `events` of each recorded command's last event
         self._used: dict[UUID, int] = {}  # flush generation in which each aggregate was used

@@ -48,12 +48,18 @@ def test_deadlines_are_fixed_in_the_recorded_event_with_their_calendar_basis():
     event = record("D01", date(2022, 1, 25)).collect_events()[0]
     assert event.dispute_deadline == date(2022, 1, 30)
     assert event.rectification_due == date(2022, 2, 11)
-    assert event.calendar == "shipped"
+    assert event.calendar == "shipped:2022"
 
 
 def test_deadlines_in_a_year_without_a_calendar_say_weekdays_only():
-    deduction = record("D01", date(2023, 12, 20), today=date(2024, 6, 1))
+    deduction = record("D01", date(2026, 12, 20), today=date(2027, 6, 1))
     assert deduction.calendar == "weekdays-only"
+
+
+def test_deadlines_crossing_a_new_year_name_both_years_calendars():
+    deduction = record("D01", date(2023, 12, 20), today=date(2024, 6, 1))
+    assert deduction.rectification_due == date(2024, 1, 4)
+    assert deduction.calendar == "shipped:2023+shipped:2024"
 
 
 def test_notified_before_found_is_refused():

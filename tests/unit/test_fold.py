@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.agency import Agency
 from ledger.domain.catalogue import Catalogue
 from ledger.domain.deduction import Deduction
@@ -93,8 +94,10 @@ def test_a_rectification_that_changes_nothing_is_still_on_its_months_trail():
 
 def test_a_review_due_date_in_a_year_without_a_calendar_is_marked_weekdays_only():
     log = registered_log()
+    without_2024 = WorkingCalendar()
+    del without_2024.years[2024]
     late_in_2023 = deduction("D01", date(2023, 12, 27))
-    late_in_2023.file_dispute("grounds", date(2023, 12, 28), TODAY, "agency")
+    late_in_2023.file_dispute("grounds", date(2023, 12, 28), TODAY, "agency", without_2024)
     log.emit(late_in_2023)
     dispute = log.model.agencies[CODE].deductions[str(late_in_2023.id)].dispute
     assert (dispute.review_due, dispute.calendar) == (date(2024, 1, 11), "weekdays-only")
@@ -105,4 +108,4 @@ def test_a_review_due_date_within_shipped_calendars_is_marked_shipped():
     d = deduction("D01", date(2022, 4, 6))
     d.file_dispute("grounds", date(2022, 4, 7), TODAY, "agency")
     log.emit(d)
-    assert log.model.agencies[CODE].deductions[str(d.id)].dispute.calendar == "shipped"
+    assert log.model.agencies[CODE].deductions[str(d.id)].dispute.calendar == "shipped:2022"

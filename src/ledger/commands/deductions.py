@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ledger.domain.deduction import Deduction
 from ledger.domain.errors import InvalidInput
+from ledger.domain.filing import filing_date
 from ledger.domain.principals import FILE_DISPUTE, RECORD, RESOLVE_DISPUTE, Principal, authorize
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class DeductionCommands:
                 "rule_code", f"unknown rule code {rule_code!r} in rule set {version.version}; "
                 f"known codes: {known}")
         deduction = Deduction.record(code, item, version.version, found_on, notified_on, reason,
-                                     project_ref, evidence, self.today(), by.name, deduction_id)
+                                     project_ref, evidence, self.today(), by.name, deduction_id,
+                                     self.working_calendar())
         agency.check_registered_on("found_on", found_on)
         return self._commit(deduction, resource_id=str(deduction.id))
 
@@ -67,8 +69,9 @@ class DeductionCommands:
         def attempt() -> Recorded:
             deduction = self.deduction(deduction_id)
             authorize(by, FILE_DISPUTE, deduction.agency)
-            dispute_id = deduction.file_dispute(grounds, filed_on or self.today(), self.today(),
-                                                by.name)
+            today = self.today()
+            dispute_id = deduction.file_dispute(grounds, filing_date(by, filed_on, today), today,
+                                                by.name, self.working_calendar())
             return self._commit(deduction, resource_id=str(dispute_id),
                                 deduction_id=deduction_id)
         return self._retrying(attempt)

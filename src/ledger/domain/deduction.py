@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.domain.base import (
     LedgerCreated, LedgerEvent, evidence_check, name_check, not_after_today, text_check,
 )
-from ledger.domain.calendar import basis_between, working_days_after
+from ledger.domain.calendar import SHIPPED_ONLY, WorkingCalendar, legacy_basis
 from ledger.domain.catalogue import RuleItem
 from ledger.domain.errors import NotPermitted, RuleViolation, collect
 from ledger.domain.scoring import DeductionFacts, deduction_status
@@ -67,12 +67,12 @@ class DisputeFiled(LedgerEvent):
     grounds: str
     filed_on: date
     review_due: date
-    calendar: str  # basis of review_due: "shipped" or "weekdays-only" (since version 2)
+    calendar: str  # the calendar that fixed review_due (since version 2)
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
-        """Version 1 did not say which calendar fixed review_due: work it out as version 2 does."""
-        state["calendar"] = basis_between(state["filed_on"], state["review_due"])
+        """Version 1 did not say which calendar fixed review_due: the 2022/2023 ones or none."""
+        state["calendar"] = legacy_basis(state["filed_on"], state["review_due"])
 
 
 class DisputeResolved(LedgerEvent):
@@ -117,8 +117,9 @@ class Deduction(Aggregate):
     def record(cls, agency: str, item: RuleItem, rule_version: str, found_on: date,
                notified_on: date | None, reason: str, project_ref: str | None,
                evidence: dict | None, today: date, recorded_by: str,
-               id: UUID | None = None) -> "Deduction":  # noqa: A002 - eventsourcing's name
-        """Check and record a deduction; deadlines are fixed from the calendar now.
+               id: UUID | None = None,  # noqa: A002 - eventsourcing's name
+               calendar: WorkingCalendar = SHIPPED_ONLY) -> "Deduction":
+        """Check and record a deduction; deadlines are fixed from the calendar in use now.
 
         `id` is given by an import, derived from the row (ledger.imports.identity); else new.
         """
@@ -135,8 +136,8 @@ class Deduction(Aggregate):
         due = None
         if item.rectifiable:
             days = RECTIFY_DAYS_SERIOUS if item.serious else RECTIFY_DAYS
-            due = working_days_after(notified, days)
-        deadline = working_days_after(notified, DISPUTE_WINDOW_DAYS)
+            due = calendar.working_days_after(notified, days)
+        deadline = calendar.working_days_after(notified, DISPUTE_WINDOW_DAYS)
         # _create is eventsourcing's way to give a created event an id of the caller's choice.
         return cls._create(
             cls.DeductionRecorded, id=id,
@@ -144,7 +145,8 @@ class Deduction(Aggregate):
             base_points=item.points, serious=item.serious, rectifiable=item.rectifiable,
             found_on=found_on, notified_on=notified, reason=reason.strip(),
             project_ref=project_ref, evidence=evidence, rectification_due=due,
-            dispute_deadline=deadline, calendar=basis_between(notified, due or deadline),
+            dispute_deadline=deadline,
+            calendar=calendar.basis_between(notified, max(due or deadline, deadline)),
             recorded_by=recorded_by,
         )
 
@@ -231,7 +233,8 @@ class Deduction(Aggregate):
         self.rectified_on = completed_on
         self.rectification_note = note
 
-    def file_dispute(self, grounds: str, filed_on: date, today: date, recorded_by: str) -> UUID:
+    def file_dispute(self, grounds: str, filed_on: date, today: date, recorded_by: str,
+                     calendar: WorkingCalendar = SHIPPED_ONLY) -> UUID:
         collect(text_check("grounds", grounds), not_after_today("filed_on", filed_on, today))
         if self.withdrawn:
             raise RuleViolation(f"Deduction {self.id} was withdrawn; it takes no dispute.")
@@ -249,9 +252,10 @@ class Deduction(Aggregate):
                 f"The dispute window closed on {self.dispute_deadline} (5 working days after "
                 f"notification on {self.notified_on}); filed_on {filed_on} is too late.")
         dispute_id = dispute_id_for(self.id)
-        review_due = working_days_after(filed_on, REVIEW_DAYS)
+        review_due = calendar.working_days_after(filed_on, REVIEW_DAYS)
         self._file_dispute(dispute_id=dispute_id, grounds=grounds.strip(), filed_on=filed_on,
-                           review_due=review_due, calendar=basis_between(filed_on, review_due),
+                           review_due=review_due,
+                           calendar=calendar.basis_between(filed_on, review_due),
                            recorded_by=recorded_by)
         return dispute_id
 

@@ -57,9 +57,11 @@ COMMANDS: dict[str, Command] = {
         REGULATOR, refs[op["ded"]], op["reason"]),
     "rectify": lambda app, op, refs: app.record_rectification(
         REGULATOR, refs[op["ded"]], day(op["completed_on"]), op.get("note")),
+    # A dispute dated in the past is the agency's paper submission, entered by a regulator:
+    # an agency's own filing is dated today by the ledger.
     "dispute": lambda app, op, refs: app.file_dispute(
-        agency_principal(app.deduction(refs[op["ded"]]).agency), refs[op["ded"]],
-        op["grounds"], day(op.get("filed_on"))),
+        REGULATOR if op.get("filed_on") else agency_principal(app.deduction(refs[op["ded"]]).agency),
+        refs[op["ded"]], op["grounds"], day(op.get("filed_on"))),
     "resolve": lambda app, op, refs: app.resolve_dispute(
         REVIEWER, refs[op["disp"]], op["outcome"], op["reasoning"], day(op["decided_on"]),
         number(op.get("points"))),

@@ -20,8 +20,8 @@ def secrets_of_a(app):
     ledger = app.extensions["ledger"].ledger
     deduction = ledger.record_deduction(principal("regulator"), A, "D03", date(2022, 5, 9),
                                         "contract late", evidence={"document": EVIDENCE}).id
-    dispute = ledger.file_dispute(principal("agency_a"), deduction, GROUNDS,
-                                  date(2022, 5, 10)).id
+    dispute = ledger.file_dispute(principal("regulator"), deduction, GROUNDS,
+                                  date(2022, 5, 10)).id  # A's paper submission
     ledger.resolve_dispute(principal("reviewer"), dispute, "upheld", REASONING,
                            date(2022, 5, 20))
     app.extensions["ledger"].read_side.wait_for(head(app))
@@ -67,7 +67,7 @@ def test_another_agencys_dispute_cannot_be_filed_or_read_back(app, secrets_of_a)
     deduction, dispute = secrets_of_a
     callers = Callers(app)
     filed = callers.agency_b.post(f"/api/v1/deductions/{deduction}/disputes",
-                                  json={"grounds": "mine", "filed_on": "2022-05-10"})
+                                  json={"grounds": "mine"})
     resolved = callers.agency_b.post(f"/api/v1/disputes/{dispute}/resolution",
                                      json={"outcome": "upheld", "reasoning": "x",
                                            "decided_on": "2022-05-20"})

@@ -107,7 +107,8 @@ def head(app) -> int:
 
 @dataclass
 class World:
-    """Agencies A and B, a deduction on each (recorded by li.regulator), a dispute on A's,
+    """Agencies A and B, a deduction on each (recorded by li.regulator), a dispute on A's
+    (A's paper submission, entered by li.regulator),
     a training session and a secondment at A."""
 
     deduction_a: str
@@ -116,6 +117,7 @@ class World:
     dispute_a: str
     session: str
     secondment_a: str
+    deduction_a_today: str  # found and notified today: its dispute window is open
 
 
 def build_world(app) -> World:
@@ -126,14 +128,15 @@ def build_world(app) -> World:
     ded_a = ledger.record_deduction(li, A, "D01", date(2022, 1, 10), "notice late").id
     ded_a2 = ledger.record_deduction(li, A, "D02", date(2022, 3, 10), "result late").id
     ded_b = ledger.record_deduction(li, B, "D01", date(2022, 1, 11), "notice late").id
-    dispute = ledger.file_dispute(principal("agency_a"), ded_a, "it was on time",
-                                  date(2022, 1, 12)).id
+    # A back-dated filing is a regulator entering the agency's paper submission.
+    dispute = ledger.file_dispute(li, ded_a, "it was on time", date(2022, 1, 12)).id
     session = ledger.hold_training_session(li, "lecture", date(2022, 3, 1), "law", 2).id
     secondment = ledger.start_secondment(li, A, "E001", "张三", "supervision",
                                          date(2022, 4, 1)).id
+    ded_today = ledger.record_deduction(li, A, "D11", ledger.today(), "fee not disclosed").id
     read_side = app.extensions["ledger"].read_side
     read_side.wait_for(head(app))
-    return World(ded_a, ded_b, ded_a2, dispute, session, secondment)
+    return World(ded_a, ded_b, ded_a2, dispute, session, secondment, ded_today)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ PATHS = {
     "/api/v1/agencies/{code}/evaluations/{year}", "/api/v1/agencies/{code}/events",
     "/api/v1/disputes", "/api/v1/standings", "/api/v1/standings/annual",
     "/api/v1/training/statistics", "/api/v1/projections", "/api/v1/projections/{name}/rebuild",
-    "/api/v1/integrity",
+    "/api/v1/integrity", "/api/v1/calendars", "/api/v1/calendars/{year}",
     "/api/v1/years/{year}/notice", "/api/v1/years/{year}/objections",
     "/api/v1/objections/{objection_id}", "/api/v1/objections/{objection_id}/resolution",
     "/api/v1/years/{year}/final",

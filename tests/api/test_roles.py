@@ -26,9 +26,8 @@ ROUTES = {
                            {"reason": "recorded in error"}, WRITERS, 201),
     "rectify deduction": ("POST", "/api/v1/deductions/{w.deduction_a_undisputed}/rectification",
                           {"completed_on": "2022-03-15"}, WRITERS, 201),
-    "file dispute": ("POST", "/api/v1/deductions/{w.deduction_a_undisputed}/disputes",
-                     {"grounds": "it was on time", "filed_on": "2022-03-11"},
-                     {"regulator", "agency_a"}, 201),
+    "file dispute": ("POST", "/api/v1/deductions/{w.deduction_a_today}/disputes",
+                     {"grounds": "it was on time"}, {"regulator", "agency_a"}, 201),
     "resolve dispute": ("POST", "/api/v1/disputes/{w.dispute_a}/resolution", {
         "outcome": "upheld", "reasoning": "late indeed", "decided_on": "2022-01-20"},
         {"reviewer"}, 201),
@@ -106,7 +105,7 @@ def test_an_agency_sees_only_its_own_disputes(sqlite_callers, world):
 def test_an_agency_may_not_dispute_another_agencys_deduction(sqlite_app, sqlite_callers, world):
     before = head(sqlite_app)
     response = sqlite_callers.agency_a.post(f"/api/v1/deductions/{world.deduction_b}/disputes",
-                                            json={"grounds": "not ours", "filed_on": "2022-01-12"})
+                                            json={"grounds": "not ours"})
     assert response.status_code == 403
     assert head(sqlite_app) == before
 
@@ -121,7 +120,7 @@ def test_a_reviewer_may_not_resolve_a_dispute_on_a_deduction_they_recorded(sqlit
         "credit_code": B, "name": "B", "registered_on": "2020-01-01"})
     ded = same_person.post(f"/api/v1/agencies/{B}/deductions", json={
         "rule_code": "D01", "found_on": "2022-01-11", "reason": "late"}).get_json()
-    dispute = sqlite_callers.agency_b.post(f"/api/v1/deductions/{ded['id']}/disputes", json={
+    dispute = sqlite_callers.regulator.post(f"/api/v1/deductions/{ded['id']}/disputes", json={
         "grounds": "on time", "filed_on": "2022-01-12"}).get_json()
     before = head(sqlite_app)
     response = sqlite_callers.reviewer.post(f"/api/v1/disputes/{dispute['id']}/resolution", json={

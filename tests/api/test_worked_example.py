@@ -35,7 +35,7 @@ def plain(response) -> dict:
 def caller_for(op: dict, callers: Callers, agencies: dict[str, Caller], owner_of: dict) -> Caller:
     if op["op"] == "resolve":
         return callers.reviewer
-    if op["op"] == "dispute":  # the agency files its own dispute
+    if op["op"] == "dispute" and "filed_on" not in op:  # the agency files its own, today
         return agencies[owner_of[op["ded"]]]
     return callers.regulator
 

@@ -68,8 +68,8 @@ def test_scores_are_json_numbers_with_exact_hundredths(app, callers):
 def test_a_dispute_filed_and_resolved_comes_back_whole(app, callers):
     register(callers.regulator)
     ded = deduct(callers.regulator, rule_code="D05", found_on="2022-01-25")
-    filed = callers.agency_a.post(f"/api/v1/deductions/{ded['id']}/disputes",
-                                  json={"grounds": "or equivalent", "filed_on": "2022-01-27"})
+    filed = callers.regulator.post(f"/api/v1/deductions/{ded['id']}/disputes",
+                                   json={"grounds": "or equivalent", "filed_on": "2022-01-27"})
     assert filed.status_code == 201
     dispute = filed.get_json()
     assert DISPUTE_FIELDS <= set(dispute) and dispute["status"] == "open"
@@ -172,6 +172,6 @@ def test_domain_refusals_are_409_with_an_actionable_message_and_record_nothing(a
         f"/api/v1/training-sessions/{session['id']}/attendance", json=attend), "E1")
     refuse(app, callers.regulator.post(f"/api/v1/agencies/{A}/secondments",
                                        json={**second, "started_on": "2022-03-05"}), "E1")
-    refuse(app, callers.agency_b.post(f"/api/v1/deductions/{late['id']}/disputes", json={
+    refuse(app, callers.regulator.post(f"/api/v1/deductions/{late['id']}/disputes", json={
         "grounds": "late", "filed_on": "2022-02-23"}), "2022-02-22")
     assert head(app) == before

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from ledger.domain.errors import RuleViolation
-from tests.conftest import REGULATOR, REVIEWER, agency_principal
+from tests.conftest import REGULATOR, REVIEWER
 
 A, B = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG"
 
@@ -14,7 +14,7 @@ def test_batched_commands_are_saved_together_with_increasing_positions(app):
     with app.batch() as batch:
         app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
         ded = app.record_deduction(REGULATOR, A, "D01", date(2022, 1, 25), "notice late")
-        app.file_dispute(agency_principal(A), ded.id, "we published on time", date(2022, 1, 26))
+        app.file_dispute(REGULATOR, ded.id, "we published on time", date(2022, 1, 26))
         assert app.recorder.max_notification_id() in (None, 0)  # nothing saved yet
     positions = [r.position for r in batch.recorded]
     assert positions == sorted(positions) and positions[0] > 0
@@ -25,7 +25,7 @@ def test_later_commands_in_a_batch_see_earlier_ones(app):
     with app.batch():
         app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
         ded = app.record_deduction(REGULATOR, A, "D01", date(2022, 1, 25), "notice late")
-        dispute = app.file_dispute(agency_principal(A), ded.id, "on time", date(2022, 1, 26))
+        dispute = app.file_dispute(REGULATOR, ded.id, "on time", date(2022, 1, 26))
         app.resolve_dispute(REVIEWER, dispute.id, "upheld", "it was late", date(2022, 2, 1))
         with pytest.raises(RuleViolation, match="already registered"):
             app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))

@@ -104,9 +104,8 @@ def test_late_rectification_is_recorded_and_kept_late(registered):
 
 
 def test_agency_files_its_own_dispute_and_gets_the_dispute_id(registered):
-    ded = deduct(registered)
-    recorded = registered.file_dispute(agency_principal(A), ded, "or equivalent",
-                                       date(2022, 1, 30))
+    ded = deduct(registered, found_on=date(2023, 6, 28))
+    recorded = registered.file_dispute(agency_principal(A), ded, "or equivalent")
     assert recorded.data["deduction_id"] == ded
     assert registered.deduction_of_dispute(recorded.id).dispute.filed_by == f"agency-{A}"
 
@@ -114,13 +113,13 @@ def test_agency_files_its_own_dispute_and_gets_the_dispute_id(registered):
 def test_dispute_filed_after_window_is_refused(registered, refuses):
     ded = deduct(registered)
     with refuses(RuleViolation, "window closed on 2022-01-30"):
-        registered.file_dispute(agency_principal(A), ded, "late", date(2022, 1, 31))
+        registered.file_dispute(REGULATOR, ded, "late", date(2022, 1, 31))
 
 
 def test_agency_filing_on_another_agencys_deduction_is_not_permitted(registered, refuses):
     ded = deduct(registered, agency=B)
     with refuses(NotPermitted, "own code"):
-        registered.file_dispute(agency_principal(A), ded, "not ours", date(2022, 1, 26))
+        registered.file_dispute(agency_principal(A), ded, "not ours")
 
 
 def test_reviewer_may_not_file_a_dispute(registered, refuses):
@@ -144,21 +143,21 @@ def test_dispute_filed_on_defaults_to_today(app):
 
 def test_second_dispute_is_refused(registered, refuses):
     ded = deduct(registered)
-    registered.file_dispute(agency_principal(A), ded, "g", date(2022, 1, 26))
+    registered.file_dispute(REGULATOR, ded, "g", date(2022, 1, 26))
     with refuses(RuleViolation, "at most one dispute, ever"):
-        registered.file_dispute(agency_principal(A), ded, "again", date(2022, 1, 27))
+        registered.file_dispute(REGULATOR_2, ded, "again", date(2022, 1, 27))
 
 
 def test_dispute_on_a_withdrawn_deduction_is_refused(registered, refuses):
     ded = deduct(registered)
     registered.withdraw_deduction(REGULATOR, ded, "error")
     with refuses(RuleViolation, "withdrawn; it takes no dispute"):
-        registered.file_dispute(agency_principal(A), ded, "g", date(2022, 1, 26))
+        registered.file_dispute(REGULATOR, ded, "g", date(2022, 1, 26))
 
 
 def dispute(app, code="D05") -> str:
     ded = deduct(app, code)
-    return app.file_dispute(agency_principal(A), ded, "g", date(2022, 1, 26)).id
+    return app.file_dispute(REGULATOR, ded, "g", date(2022, 1, 26)).id
 
 
 def test_reviewer_who_recorded_the_deduction_is_not_permitted(registered, refuses):
@@ -230,3 +229,30 @@ def test_an_id_of_another_kind_of_record_is_not_found(registered, refuses):
         registered.withdraw_deduction(REGULATOR, session, "error")
     with refuses(NotFound, f"No training session {ded}"):
         registered.record_attendance(REGULATOR, ded, A, "A-01", "张敏")
+
+
+def test_an_agency_cannot_move_its_filing_back_into_a_closed_window(app, refuses):
+    """The issue's attack: refused after the window closed, the agency resends with an
+    earlier filed_on; the ledger dates an agency's filing itself and refuses the date."""
+    app.register_agency(REGULATOR, A, "x", date(2023, 1, 1))
+    ded = deduct(app, found_on=date(2023, 6, 1))  # window closed 2023-06-08
+    with refuses(RuleViolation, "window closed on 2023-06-08"):
+        app.file_dispute(agency_principal(A), ded, "g")
+    with refuses(InvalidInput) as refused:
+        app.file_dispute(agency_principal(A), ded, "g", date(2023, 6, 2))
+    assert list(refused.value.errors) == ["filed_on"]
+    assert "dated today (2023-06-30)" in refused.value.errors["filed_on"][0]
+
+
+def test_an_agency_may_give_todays_date_as_filed_on(app):
+    app.register_agency(REGULATOR, A, "x", date(2023, 1, 1))
+    ded = deduct(app, found_on=date(2023, 6, 29))
+    app.file_dispute(agency_principal(A), ded, "g", date(2023, 6, 30))
+    assert app.deduction(ded).dispute.filed_on == date(2023, 6, 30)
+
+
+def test_a_regulators_paper_submission_keeps_its_earlier_filed_on(app):
+    app.register_agency(REGULATOR, A, "x", date(2023, 1, 1))
+    ded = deduct(app, found_on=date(2023, 6, 1))
+    app.file_dispute(REGULATOR, ded, "posted on time", date(2023, 6, 2))
+    assert app.deduction(ded).dispute.filed_on == date(2023, 6, 2)

@@ -115,8 +115,7 @@ def test_open_disputes_past_review_due_are_highlighted(web_app):
     from tests.scenario import REGULATOR
     ledger = web_app.extensions["ledger"].ledger
     ded = ledger.record_deduction(REGULATOR, A, "D02", date(2022, 11, 1), "late result").id
-    from tests.scenario import agency_principal
-    ledger.file_dispute(agency_principal(A), ded, "was on time", date(2022, 11, 2))
+    ledger.file_dispute(REGULATOR, ded, "was on time", date(2022, 11, 2))
     page = text(signed_in(web_app, "auditor").get("/bureau"))
     disputes = page.split('id="open-disputes"')[1].split("</table>")[0]
     assert '<tr class="overdue">' in disputes and "was on time" in disputes

@@ -87,7 +87,7 @@ def record_provincial_evaluation(body, code):
     return created({"agency": code, **body}, recorded)
 
 
-@blp.route("/agencies/<code>/evaluations/<int:year>", methods=["GET"])
+@blp.route("/agencies/<code>/evaluations/<year>", methods=["GET"])
 @requires(READ)
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Evaluation)

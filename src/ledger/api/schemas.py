@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from decimal import Decimal
 
@@ -12,9 +11,11 @@ from marshmallow import fields, validate
 from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
+from ledger.domain.periods import MONTH as PERIOD_MONTH
+from ledger.domain.periods import month_problem, moment_problem, year_problem
 from ledger.projections.queries import AsOf
 
-MONTH = re.compile(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")  # years 1900-2999, like YEARS
+MONTH = PERIOD_MONTH  # years 1900-2999, like YEARS
 YEARS = validate.Range(min=1900, max=2999)
 STATUSES = ("standing", "pending", "reduced", "overturned", "withdrawn")
 DISPUTE_STATUSES = ("open", "upheld", "overturned", "reduced")
@@ -115,8 +116,8 @@ def credit_code(value: str) -> None:
 
 def month_of(value: str, field: str = "month") -> str:
     """A YYYY-MM month from a path, or 422 naming the field."""
-    if not MONTH.fullmatch(value or ""):
-        raise InvalidInput.field(field, f"must be a month YYYY-MM, got {value!r}")
+    if month_problem(value):
+        raise InvalidInput.field(field, month_problem(value))
     return value
 
 
@@ -128,17 +129,22 @@ class AsOfArgs(Strict):
     as_of_position = fields.Integer(strict=False, validate=validate.Range(min=0, max=2**62),
                                     metadata={"description": "a global log position"})
 
+    @ma.validates("as_of")
+    def usable_moment(self, value, **_):
+        if moment_problem(value):
+            raise ma.ValidationError(moment_problem(value))
+
     @ma.validates_schema
     def one_moment(self, data, **_):
         if "as_of" in data and "as_of_position" in data:
             raise ma.ValidationError("give as_of or as_of_position, not both", "as_of")
 
 
-def year_of(value: int) -> int:
-    """A year from a path, or 422 naming the field."""
-    if not 1900 <= value <= 2999:
-        raise InvalidInput.field("year", f"must be between 1900 and 2999, got {value}")
-    return value
+def year_of(value: int | str, field: str = "year") -> int:
+    """A year YYYY from a path, or 422 naming the field."""
+    if year_problem(value):
+        raise InvalidInput.field(field, year_problem(value))
+    return int(value)
 
 
 def as_of(args: dict) -> AsOf | None:

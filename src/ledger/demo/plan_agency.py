@@ -77,9 +77,12 @@ class AgencyPlans:
             deadline = working_days_after(notified, 5)
             filed = notified + timedelta(days=rng.randint(0, (deadline - notified).days))
             disp = self.ref("x")
-            paper = rng.random() < 0.2
+            # Back-filled history: every dispute is a paper submission entered by a regulator
+            # (an agency's own filing is dated today by the ledger). The draw that chose paper
+            # or not is kept, so a seed's history is otherwise as it was.
+            rng.random()
             self.schedule(filed, "dispute", ded=ref, ref=disp, grounds="申辩：事实不清",
-                          filed_on=filed, by=regulator if paper else f"agency-{agency.code}")
+                          filed_on=filed, by=regulator)
             if rng.random() < 0.9:
                 outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
                 points = None

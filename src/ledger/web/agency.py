@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import render_template, request
 
 from ledger.config import CHINA
 from ledger.domain.errors import InvalidInput
+from ledger.domain.periods import MAX_POSITION, moment_problem
 from ledger.projections.queries import AsOf
 from ledger.projections.views import year_months
 from ledger.web import web
@@ -40,15 +41,19 @@ def as_of_arg() -> AsOf | None:
     """?as_of_position=N or ?as_of=YYYY-MM-DDTHH:MM (China time, as the picker shows it)."""
     position, stamp = request.args.get("as_of_position"), request.args.get("as_of")
     if position:
-        if not position.isdigit():
-            raise InvalidInput.field("as_of_position", "must be a whole number")
+        if not (position.isascii() and position.isdigit() and int(position) <= MAX_POSITION):
+            raise InvalidInput.field("as_of_position",
+                                     f"must be a whole number from 0 to {MAX_POSITION}")
         return AsOf(position=int(position))
     if stamp:
         try:
             moment = datetime.fromisoformat(stamp)
         except ValueError:
             raise InvalidInput.field("as_of", f"{stamp!r} is not a date and time") from None
-        return AsOf(timestamp=moment if moment.tzinfo else moment.replace(tzinfo=CHINA))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+        if moment_problem(moment):
+            raise InvalidInput.field("as_of", moment_problem(moment))
+        return AsOf(timestamp=moment.astimezone(UTC))
     return None
 
 

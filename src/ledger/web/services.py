@@ -7,6 +7,7 @@ from datetime import date
 from flask import current_app
 
 from ledger.domain.errors import InvalidInput, NotFound
+from ledger.domain.periods import month_problem, year_problem
 
 
 def read_side():
@@ -25,21 +26,17 @@ def month_arg(value: str | None) -> str | None:
     """A YYYY-MM from a query string, or InvalidInput."""
     if value is None or value == "":
         return None
-    try:
-        year, month = value.split("-")
-        if len(year) == 4 and 1 <= int(month) <= 12:
-            return f"{int(year):04d}-{int(month):02d}"
-    except ValueError:
-        pass
-    raise InvalidInput.field("month", f"{value!r} is not a month (YYYY-MM)")
+    if month_problem(value):
+        raise InvalidInput.field("month", month_problem(value))
+    return value
 
 
 def year_arg(value: str | None, default: int) -> int:
     if not value:
         return default
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    raise InvalidInput.field("year", f"{value!r} is not a year")
+    if year_problem(value):
+        raise InvalidInput.field("year", year_problem(value))
+    return int(value)
 
 
 def latest_month() -> str:

@@ -1,0 +1,72 @@
+"""Working-day calendars: the one in use for a year (public), and a regulator publishing one."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
+
+from ledger.api.auth import caller, requires
+from ledger.api.context import ledger
+from ledger.api.schemas import YEARS, AsOfArgs, Strict, as_of, year_of
+from ledger.domain.calendar import YearCalendar
+from ledger.domain.principals import RECORD
+from ledger.domain.text import NAME_LIMIT
+
+blp = Blueprint("calendars", __name__, url_prefix="/api/v1",
+                description="Working-day calendars (public; published by a regulator)")
+
+
+class CalendarIn(Strict):
+    year = fields.Integer(required=True, strict=True, validate=YEARS)
+    holidays = fields.List(fields.Date(), required=True, validate=validate.Length(max=366),
+                           metadata={"description": "days off besides weekends, each in `year`"})
+    makeup_days = fields.List(fields.Date(), required=True, validate=validate.Length(max=366),
+                              metadata={"description": "weekend days that are worked (调休)"})
+    source = fields.String(required=True, validate=validate.Length(min=1, max=NAME_LIMIT),
+                           metadata={"description": "the notice the calendar comes from"})
+
+
+class Calendar(ma.Schema):
+    year = fields.Integer()
+    holidays = fields.List(fields.Date())
+    makeup_days = fields.List(fields.Date())
+    source = fields.String()
+    origin = fields.String(validate=validate.OneOf(("shipped", "published")))
+    position = fields.Integer(allow_none=True)
+    recorded_at = fields.AwareDateTime(allow_none=True)
+    calendar = fields.String(metadata={
+        "description": "the label deadlines computed with it carry: shipped:YYYY or published@POS"})
+
+
+def calendar_resource(cal: YearCalendar) -> dict:
+    """The calendar resource: its days in order, where it came from."""
+    return {"year": cal.year, "holidays": sorted(cal.holidays),
+            "makeup_days": sorted(cal.makeup_days), "source": cal.source, "origin": cal.origin,
+            "position": cal.position, "recorded_at": cal.recorded_at, "calendar": cal.label}
+
+
+@blp.route("/calendars", methods=["POST"])
+@requires(RECORD, agency_arg=None)
+@blp.arguments(CalendarIn)
+@blp.response(201, Calendar)
+def publish_calendar(body):
+    recorded = ledger().publish_calendar(caller(), **body)
+    published = ledger().calendar_in_use(body["year"], position=recorded.position)
+    assert published is not None and published.position == recorded.position
+    return calendar_resource(published)
+
+
+@blp.route("/calendars/<year>", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Calendar)
+def calendar(args, year):
+    """The calendar in use for a year; 404 when the year counts weekdays only."""
+    number = year_of(year)
+    moment = as_of(args)
+    cal = ledger().calendar_in_use(number, position=moment.position if moment else None,
+                                   timestamp=moment.timestamp if moment else None)
+    if cal is None:
+        abort(404, message=f"No calendar is shipped or published for {number}: its deadlines "
+                           "count Monday to Friday only (weekdays-only).")
+    return calendar_resource(cal)

@@ -22,6 +22,11 @@ DISPUTE_STATUSES = ("open", "upheld", "overturned", "reduced")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # the only date form accepted
 
 
+CALENDAR_FIELD = ("the calendar the deadlines were counted with: shipped:YYYY, published@POSITION "
+                  "(joined by + across a new year), or weekdays-only when a year they crossed "
+                  "had no calendar (Monday to Friday counted)")
+
+
 class Strict(ma.Schema):
     """Input: unknown fields are refused, every bad field is named."""
 
@@ -188,6 +193,9 @@ class Deduction(Recorded):
     project_ref = fields.String(allow_none=True)
     evidence = fields.Dict(allow_none=True)
     recorded_by = fields.String()
+    dispute_deadline = fields.Date(metadata={
+        "description": "the last day a dispute may be filed (5 working days after notified_on)"})
+    calendar = fields.String(metadata={"description": CALENDAR_FIELD})
 
 
 class Dispute(ma.Schema):
@@ -204,6 +212,7 @@ class Dispute(ma.Schema):
     decided_on = fields.Date(allow_none=True)
     decided_by = fields.String(allow_none=True)
     overdue = fields.Boolean()
+    calendar = fields.String(metadata={"description": CALENDAR_FIELD})
 
 
 class DisputeRecorded(Dispute, Recorded):

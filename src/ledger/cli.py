@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ledger.dbsetup import add_db_commands
+from ledger.calendar_cli import add_calendar_commands
 from ledger.demo.cli import add_demo_commands
 from ledger.domain.errors import InvalidInput
 from ledger.domain.principals import ROLES
@@ -68,6 +69,7 @@ add_projection_commands(main)
 add_import_commands(main)
 add_demo_commands(main)
 add_inspection_commands(main)
+add_calendar_commands(main)
 
 if __name__ == "__main__":
     main()

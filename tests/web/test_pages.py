@@ -90,7 +90,7 @@ def test_month_page_shows_the_trail_with_scores_before_and_after(web_app):
     trail = page.split('id="trail"')[1].split("</ol>")[0]
     assert [m for m in re.findall(r"<strong>(\S+)</strong>\s*</div>", trail)] == [
         "100", "94", "100", "100", "97"]
-    assert "agency-91341800NNDMLAR0UG" in trail and "提出申辩" in trail
+    assert "scenario.regulator" in trail and "提出申辩" in trail  # B's paper submission
 
 
 def test_as_of_shows_the_month_as_it_stood_then(web_app):

@@ -74,6 +74,24 @@ def shipped_versions() -> tuple[RuleSetVersion, ...]:
     return tuple(versions)
 
 
+@lru_cache(maxsize=1)
+def chinese_titles() -> dict[str, str]:
+    """Each shipped item's Chinese title (DOMAIN's list), keyed by code."""
+    raw = json.loads(resources.files("ledger.domain.data").joinpath("rulesets.json").read_text())
+    return {item["code"]: item["title_zh"] for item in raw["items"]}
+
+
+def rule_title(code: str) -> str:
+    """The Chinese title shown beside a code (D05 → 设置差别歧视性条款); "" for a code without one."""
+    return chinese_titles().get(code, "")
+
+
+def coded(code: str) -> str:
+    """A code with its Chinese title, as exports and trails write it: `D05 设置差别歧视性条款`."""
+    title = rule_title(code)
+    return f"{code} {title}" if title else code
+
+
 class Catalogue:
     """All versions in force, shipped and published, ordered by effective date."""
 

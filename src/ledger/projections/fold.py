@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from ledger.domain.catalogue import coded
 from ledger.domain.scoring import DOUBLING_WINDOW_DAYS
 from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
@@ -145,7 +146,7 @@ class LedgerModel:
         def mutate() -> None:
             agency.add_deduction(d)
         self._change_deduction(agency, d, mutate, position, e, changes,
-                               f"{d.rule_code} recorded: {d.base_points} points "
+                               f"{coded(d.rule_code)} recorded: {d.base_points} points "
                                f"(rule set {d.rule_version}); {d.reason}")
 
     def _deduction_for(self, event: Any) -> tuple[AgencyState, DeductionState]:
@@ -159,7 +160,7 @@ class LedgerModel:
         def mutate() -> None:
             d.withdrawn, d.withdrawal_reason = True, e.reason
         self._change_deduction(agency, d, mutate, position, e, changes,
-                               f"{d.rule_code} found {d.found_on} withdrawn: {e.reason}")
+                               f"{coded(d.rule_code)} found {d.found_on} withdrawn: {e.reason}")
 
     def _on_RectificationRecorded(self, position: int, e: Any, changes: Changes) -> None:
         agency, d = self._deduction_for(e)
@@ -168,7 +169,8 @@ class LedgerModel:
             d.rectified_on, d.rectification_note = e.completed_on, e.note
         timing = "on time" if e.on_time else "late"
         self._change_deduction(agency, d, mutate, position, e, changes,
-                               f"{d.rule_code} found {d.found_on} rectified on {e.completed_on} "
+                               f"{coded(d.rule_code)} found {d.found_on} rectified on "
+                               f"{e.completed_on} "
                                f"({timing}; due {d.rectification_due})")
 
     def _on_DisputeFiled(self, position: int, e: Any, changes: Changes) -> None:
@@ -179,7 +181,7 @@ class LedgerModel:
                                      intern(e.recorded_by), position,
                                      calendar=intern(e.calendar))
         self._change_deduction(agency, d, mutate, position, e, changes,
-                               f"{d.rule_code} found {d.found_on} disputed on {e.filed_on}; "
+                               f"{coded(d.rule_code)} found {d.found_on} disputed on {e.filed_on}; "
                                f"pending until reviewed (due {e.review_due})")
 
     def _on_DisputeResolved(self, position: int, e: Any, changes: Changes) -> None:
@@ -192,7 +194,8 @@ class LedgerModel:
             s.decided_on, s.decided_by = e.decided_on, e.recorded_by
         detail = f" to {e.points} points" if e.outcome == "reduced" else ""
         self._change_deduction(agency, d, mutate, position, e, changes,
-                               f"{d.rule_code} found {d.found_on}: dispute {e.outcome}{detail}; "
+                               f"{coded(d.rule_code)} found {d.found_on}: dispute {e.outcome}"
+                               f"{detail}; "
                                f"{e.reasoning}")
 
     def _change_deduction(self, agency: AgencyState, d: DeductionState,

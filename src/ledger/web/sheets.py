@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ledger.domain.catalogue import rule_title
 from ledger.imports.layout import (
     ATTENDANCE, DEDUCTIONS, SECONDMENTS, SHEET_NAMES, TRAINING_NAMES, header, headers,
 )
@@ -51,11 +52,12 @@ def deductions_table(title: str, deductions: list[dict], names: dict[str, str]) 
         rect = d["rectification"] or {}
         rows.append([d["agency"], d["rule_code"], d["found_on"], d["notified_on"], d["reason"],
                      d["project_ref"], rect.get("completed_on"), rect.get("note"),
-                     d["withdrawal_reason"], names.get(d["agency"], ""), d["month"],
+                     d["withdrawal_reason"], rule_title(d["rule_code"]),
+                     names.get(d["agency"], ""), d["month"],
                      d["rule_version"], d["base_points"], d["effective_points"],
                      STATUSES.get(d["status"], d["status"]), d["rectification_due"], d["id"]])
     return Table(title, headers(DEDUCTIONS) + [
-        "机构名称", "月份", "规则版本", "基础分", "实扣分", "状态", "整改截止日期", "扣分编号"], rows)
+        "扣分项名称", "机构名称", "月份", "规则版本", "基础分", "实扣分", "状态", "整改截止日期", "扣分编号"], rows)
 
 
 def trail_table(code: str, entries: list[dict]) -> Table:

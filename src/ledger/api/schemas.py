@@ -12,7 +12,7 @@ from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 from ledger.domain.periods import MONTH as PERIOD_MONTH
-from ledger.domain.periods import month_problem, moment_problem, year_problem
+from ledger.domain.periods import MAX_POSITION, month_problem, moment_problem, year_problem
 from ledger.projections.queries import AsOf
 
 MONTH = PERIOD_MONTH  # years 1900-2999, like YEARS
@@ -126,12 +126,30 @@ def month_of(value: str, field: str = "month") -> str:
     return value
 
 
+class Year(fields.Integer):
+    """A year YYYY in a query string: ASCII digits, 1900 to 2999 (422 otherwise)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if year_problem(value):
+            raise ma.ValidationError(year_problem(value))
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Position(fields.Integer):
+    """A log position in a query string: ASCII digits only."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+            raise ma.ValidationError("must be a whole number (a log position)")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AsOfArgs(Strict):
     """?as_of=RFC 3339 or ?as_of_position=N: answer from the events recorded until then."""
 
     as_of = fields.AwareDateTime(format="iso", metadata={
         "description": "RFC 3339 timestamp; only events recorded at or before it count"})
-    as_of_position = fields.Integer(strict=False, validate=validate.Range(min=0, max=2**62),
+    as_of_position = Position(strict=False, validate=validate.Range(min=0, max=MAX_POSITION),
                                     metadata={"description": "a global log position"})
 
     @ma.validates("as_of")

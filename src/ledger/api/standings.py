@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ledger.api.context import read_side
-from ledger.api.schemas import MONTH, YEARS, AsOfArgs, as_of, credit_code, points
+from ledger.api.schemas import MONTH, YEARS, AsOfArgs, Year, as_of, credit_code, points
 from ledger.api.evaluations import GRADES
 
 MAX_LIMIT = 1000
@@ -37,7 +37,7 @@ class StandingsArgs(PageArgs):
 
 
 class AnnualArgs(PageArgs):
-    year = fields.Integer(required=True, validate=YEARS)
+    year = Year(required=True, validate=YEARS)
     basis = fields.String(load_default="current",
                           validate=validate.OneOf(("current", "noticed", "final")))
 

@@ -9,7 +9,8 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    YEARS, AsOfArgs, Recorded, Strict, as_of, created, credit_code, figure, name, points, text,
+    YEARS, AsOfArgs, Recorded, Strict, Year, as_of, created, credit_code, figure, name, points,
+    text,
 )
 from ledger.domain.principals import RECORD
 
@@ -47,7 +48,7 @@ class Attendance(Recorded):
 
 
 class StatisticsArgs(AsOfArgs):
-    year = fields.Integer(required=True, validate=YEARS)
+    year = Year(required=True, validate=YEARS)
 
 
 class Statistics(ma.Schema):

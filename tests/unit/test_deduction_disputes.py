@@ -102,7 +102,10 @@ def test_reduced_outcome_keeps_the_reviewers_points():
 
 @pytest.mark.parametrize("points", ["0.5", "5.5"])
 def test_reduced_points_strictly_between_0_and_base_in_halves_are_accepted(points):
-    resolve(disputed(), "reduced", Decimal(points))
+    deduction = disputed()
+    resolve(deduction, "reduced", Decimal(points))
+    assert deduction.status == "reduced"
+    assert deduction.dispute.points == deduction.facts().reduced_points == Decimal(points)
 
 
 @pytest.mark.parametrize("points,message", [

@@ -79,11 +79,35 @@ def test_secondment_bonus_needs_at_least_30_days_and_is_capped_at_2():
     assert evaluate(year(scores=[80] * 12, secondments=[secondment(40)] * 3)).bonus == 2
 
 
-def test_bonus_is_at_most_5():
+def test_every_bonus_part_at_its_own_cap_makes_5():
     everything = online(20) + lectures([1, 4, 7, 10])
     result = evaluate(year(scores=[80] * 12, attendances=everything,
                            secondments=[secondment(40)] * 3))
+    assert result.bonus_parts == {"online": 2, "lecture": 1, "secondment": 2}
     assert result.bonus == 5 and result.score == 85
+    assert "bonus capped at 5" not in result.caps_applied
+
+
+def test_bonus_is_at_most_5_even_when_its_parts_could_add_up_to_more(monkeypatch):
+    # The parts' own caps (2 + 1 + 2) keep the sum at 5 today; a rule version with a larger
+    # part cap must still stop at 5, so the overall cap is checked with the online cap raised.
+    from ledger.domain import evaluation
+    monkeypatch.setattr(evaluation, "ONLINE_CAP", evaluation.Fraction(4))
+    result = evaluate(year(scores=[80] * 12, attendances=online(20) + lectures([1, 4, 7, 10]),
+                           secondments=[secondment(40)] * 2))
+    assert result.bonus_parts["online"] == 4
+    assert result.bonus == 5 and result.score == 85
+    assert "bonus capped at 5" in result.caps_applied
+
+
+def test_lectures_in_feb_mar_jun_sep_cover_three_quarters_and_earn_no_lecture_bonus():
+    result = evaluate(year(attendances=FIVE_TRAINED + lectures([2, 3, 6, 9])))
+    assert result.bonus_parts["lecture"] == 0
+
+
+def test_lectures_in_mar_jun_sep_dec_cover_all_four_quarters():
+    result = evaluate(year(attendances=FIVE_TRAINED + lectures([3, 6, 9, 12])))
+    assert result.bonus_parts["lecture"] == 1
 
 
 def test_a_counting_serious_deduction_voids_the_bonus():

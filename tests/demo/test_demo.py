@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -79,8 +80,16 @@ def test_the_read_side_answers_for_the_generated_ledger(generated):
     standings = read.standings("2023-03")
     code = standings["rows"][0]["agency"]
     assert len(standings["rows"]) >= 10
-    assert read.evaluation(code, 2022)["grade"] in (
-        "excellent", "good", "qualified", "unqualified", "not_graded")
+    evaluation = read.evaluation(code, 2022)
+    # The seed fixes the history, so the evaluation is known to the cent.
+    assert (code, evaluation["grade"], evaluation["score"], evaluation["bonus"]) == (
+        "913201028XNU0BG216", "excellent", Decimal("98.1"), Decimal("1.8"))
+    # Every grade lies within its score's band or below it (caps only lower a grade).
+    order = ["unqualified", "qualified", "good", "excellent"]
+    for row in read.annual_standings(2022)["rows"]:
+        band = next(g for floor, g in ((90, "excellent"), (80, "good"), (60, "qualified"),
+                                       (0, "unqualified")) if row["score"] >= floor)
+        assert order.index(row["grade"]) <= order.index(band), row
     assert read.trail(code, "2023-03")["entries"][0]["event"] == "AgencyRegistered"
     half = AsOf(position=outcome.head // 2)
     assert read.month(code, "2022-03", as_of=half)["agency"] == code

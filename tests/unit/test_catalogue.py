@@ -63,3 +63,22 @@ def test_a_published_version_takes_over_from_its_effective_date():
 def test_rule_item_survives_the_round_trip_through_a_dict():
     item = shipped_versions()[1].items["D05"]
     assert RuleItem.from_dict(item.as_dict()) == item
+
+
+CHINESE_TITLES = {  # the list the rules give, verbatim
+    "D01": "采购公告未按规定发布", "D02": "中标（成交）结果未在2个工作日内公告",
+    "D03": "合同未在签订后2个工作日内公告", "D04": "澄清修改影响投标文件编制但未顺延截止时间",
+    "D05": "设置差别歧视性条款", "D06": "资格条件作为评审因素或评分未量化",
+    "D07": "违规收取保证金或文件费用", "D08": "保证金未在5个工作日内退还或履约保证金超过2.5%",
+    "D09": "开标评标未全程录音录像", "D10": "评审专家未随机抽取或评审委员会组成违规",
+    "D11": "代理服务费未公开", "D12": "质疑投诉成立", "D13": "档案未在合同签订后30日内归档或不完整",
+    "D14": "登记信息未按时变更或专职人员不足5人", "D15": "无故缺席季度集中讲学",
+    "D16": "现场督学中采购人评价低于70分", "D17": "逾期未整改", "D18": "提供虚假材料或阻碍监督检查",
+}
+
+
+def test_every_code_has_its_chinese_title():
+    from ledger.domain.catalogue import coded, rule_title
+    assert {code: rule_title(code) for code in CHINESE_TITLES} == CHINESE_TITLES
+    assert coded("D05") == "D05 设置差别歧视性条款"
+    assert rule_title("X99") == "" and coded("X99") == "X99"

@@ -91,3 +91,15 @@ def test_an_imported_events_summary_keeps_its_file_in_chinese():
                       "扣分.csv (SHA-256 " + "a" * 64 + ")")
     assert said == ("记录扣分 D01 采购公告未按规定发布：2 分（扣分标准 2022.1）；late notice；"
                     "导入自 扣分.csv（SHA-256 " + "a" * 64 + "）")
+def test_deductions_export_shows_each_code_with_its_chinese_title(web_app):
+    rows = csv_rows(signed_in(web_app, "auditor").get("/exports/deductions.csv?month=2022-01"))
+    header = rows[0]
+    code, title = header.index("扣分项"), header.index("扣分项名称")
+    pairs = {(r[code], r[title]) for r in rows[1:]}
+    assert ("D05", "设置差别歧视性条款") in pairs and ("D01", "采购公告未按规定发布") in pairs
+
+
+def test_trail_export_summaries_name_the_item_in_chinese(web_app):
+    rows = xlsx_rows(signed_in(web_app, "auditor").get(f"/exports/agencies/{B}/trail.xlsx"))
+    summaries = [r[6] for r in rows[1:]]
+    assert any(s.startswith("记录扣分 D05 设置差别歧视性条款：6 分") for s in summaries)

@@ -44,17 +44,19 @@ def _deregistered(m: re.Match) -> str:
 
 
 FORMS = [
-    (rf"(?P<c>D\d+) recorded: (?P<p>[\d.]+) points \(rule set (?P<v>[^)]+)\); (?P<r>.*)", _recorded),
-    (rf"(?P<c>D\d+) found (?P<f>{D}) withdrawn: (?P<r>.*)", _withdrawn),
-    (rf"(?P<c>D\d+) found (?P<f>{D}) rectified on (?P<d>{D}) \((?P<t>on time|late); due (?P<due>{D})\)",
+    (rf"(?P<c>D\d+)(?: \S+)? recorded: (?P<p>[\d.]+) points \(rule set (?P<v>[^)]+)\); (?P<r>.*)", _recorded),
+    (rf"(?P<c>D\d+)(?: \S+)? found (?P<f>{D}) withdrawn: (?P<r>.*)", _withdrawn),
+    (rf"(?P<c>D\d+)(?: \S+)? found (?P<f>{D}) rectified on (?P<d>{D}) \((?P<t>on time|late); due (?P<due>{D})\)",
      _rectified),
-    (rf"(?P<c>D\d+) found (?P<f>{D}) disputed on (?P<d>{D}); pending until reviewed \(due (?P<due>{D})\)",
+    (rf"(?P<c>D\d+)(?: \S+)? found (?P<f>{D}) disputed on (?P<d>{D}); pending until reviewed \(due (?P<due>{D})\)",
      _disputed),
-    (rf"(?P<c>D\d+) found (?P<f>{D}): dispute (?P<o>upheld|overturned|reduced)"
+    (rf"(?P<c>D\d+)(?: \S+)? found (?P<f>{D}): dispute (?P<o>upheld|overturned|reduced)"
      rf"(?: to (?P<p>[\d.]+) points)?; (?P<r>.*)", _resolved),
     (rf"deregistered on (?P<d>{D}); the month is not assessed", _deregistered),
     (rf"(?P<n>.*) registered on (?P<d>{D})", _registered),
 ]
+# The read model names each code with its Chinese title (`D05 设置差别歧视性条款 recorded: …`);
+# the title, one word, is matched and written again from the catalogue.
 COMPILED = [(re.compile(p + r"\Z", re.S), f) for p, f in FORMS]
 
 

@@ -64,7 +64,7 @@ def test_the_api_keeps_to_its_openapi_document(fuzzed_app):
     token = fuzzed_app.extensions["ledger"].tokens.create("regulator", "fuzz.regulator")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzzed_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 35 + 4  # + the inspection plans' four
+    assert len(operations) == 35 + 4 + 2  # + the inspection plans' four, the calendars' two
 
     for operation in operations:
         @given(case=operation.as_strategy())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
+from ledger.domain.filing import filing_date
 from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from ledger.domain.principals import (
     AGENCY, FILE_OBJECTION, RECORD, RESOLVE_OBJECTION, Principal, authorize,
@@ -49,7 +50,7 @@ class ResultsCommands:
                                 f"open; one notice per year.")
         head, evaluations = reads.assessed_evaluations(year)
         results = YearResults.open_notice(year, opened_on, self.today(), head, evaluations,
-                                          by.name)
+                                          by.name, self.working_calendar())
         try:
             return self._commit(results, resource_id=str(year))
         except RecordConflictError:
@@ -60,12 +61,8 @@ class ResultsCommands:
                        filed_on: date | None = None) -> Recorded:
         authorize(by, FILE_OBJECTION)
         today = self.today()
+        filed_on = filing_date(by, filed_on, today)  # an agency's own filing is dated today
         if by.role == AGENCY:
-            # What an agency files itself is dated by the ledger (today).
-            if filed_on is not None and filed_on != today:
-                raise InvalidInput.field("filed_on", f"an agency's objection is dated by the "
-                                         f"ledger with today's date ({today.isoformat()}); "
-                                         f"leave filed_on out")
             agency = agency or by.agency
         elif not agency:
             raise InvalidInput.field("agency", "is required when a regulator files an objection "
@@ -75,7 +72,8 @@ class ResultsCommands:
 
         def attempt() -> Recorded:
             results = self.year_results(year)
-            oid = results.file_objection(agency, grounds, filed_on or today, today, by.name)
+            oid = results.file_objection(agency, grounds, filed_on, today, by.name,
+                                         self.working_calendar())
             return self._commit(results, resource_id=oid)
         return self._retrying(attempt)
 

@@ -16,7 +16,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, not_after_today
-from ledger.domain.calendar import basis_between, working_days_after
+from ledger.domain.calendar import SHIPPED_ONLY, WorkingCalendar
 from ledger.domain.errors import InvalidInput, NotFound, RuleViolation, collect
 from ledger.domain.text import checked_text
 
@@ -108,11 +108,12 @@ class YearResults(Aggregate):
 
     @classmethod
     def open_notice(cls, year: int, opened_on: date, today: date, head_position: int,
-                    evaluations: dict[str, dict], recorded_by: str) -> "YearResults":
+                    evaluations: dict[str, dict], recorded_by: str,
+                    calendar: WorkingCalendar = SHIPPED_ONLY) -> "YearResults":
         check_opening(year, opened_on, today)
-        closes_on = working_days_after(opened_on, NOTICE_DAYS)
+        closes_on = calendar.working_days_after(opened_on, NOTICE_DAYS)
         return cls(year=year, opened_on=opened_on, closes_on=closes_on,
-                   calendar=basis_between(opened_on, closes_on), head_position=head_position,
+                   calendar=calendar.basis_between(opened_on, closes_on), head_position=head_position,
                    evaluations=evaluations, recorded_by=recorded_by)
 
     @event(NoticeOpened)
@@ -128,7 +129,7 @@ class YearResults(Aggregate):
     # -- objections ------------------------------------------------------------------------
 
     def file_objection(self, agency: str, grounds: str, filed_on: date, today: date,
-                       recorded_by: str) -> str:
+                       recorded_by: str, calendar: WorkingCalendar = SHIPPED_ONLY) -> str:
         grounds = checked_text("grounds", grounds)
         collect(not_after_today("filed_on", filed_on, today))
         if self.finalized_on is not None:
@@ -155,10 +156,10 @@ class YearResults(Aggregate):
                 f"本机构已对 {self.year} 年度结果提出过异议（每年一次）。"
                 f"Agency {agency} already objected to its {self.year} result (objection {oid}, "
                 f"filed {self.objections[oid].filed_on}); one objection per agency and year.")
-        review_due = working_days_after(filed_on, OBJECTION_REVIEW_DAYS)
+        review_due = calendar.working_days_after(filed_on, OBJECTION_REVIEW_DAYS)
         self._file(objection_id=oid, year=self.year, agency=agency, grounds=grounds.strip(),
                    filed_on=filed_on, review_due=review_due,
-                   calendar=basis_between(filed_on, review_due), recorded_by=recorded_by)
+                   calendar=calendar.basis_between(filed_on, review_due), recorded_by=recorded_by)
         return oid
 
     @event(ObjectionFiled)

@@ -21,6 +21,15 @@ ROUTES = [
     ("/api/v1/standings/annual?year={v}", "year"),
     ("/api/v1/training/statistics?year={v}", "year"),
     ("/api/v1/calendars/{v}", "year"),
+    ("/api/v1/years/{v}/notice", "year"),
+    ("/api/v1/years/{v}/objections", "year"),
+    ("/api/v1/years/{v}/final", "year"),
+    ("/years/{v}/notice", "year"),
+    ("/years/{v}/objections", "year"),
+    ("/years/{v}/final", "year"),
+    ("/standings/annual?year={v}", "year"),
+    ("/exports/notice-{v}.csv", "year"),
+    ("/exports/final-{v}.csv", "year"),
     (f"/agencies/{A}?year={{v}}", "year"),
     (f"/agencies/{A}/months/{{v}}", "month"),
     ("/standings?month={v}", "month"),
@@ -38,6 +47,8 @@ AS_OF_ROUTES = [
     f"/api/v1/agencies/{A}/deductions", "/api/v1/disputes", "/api/v1/standings?month=2022-01",
     "/api/v1/standings/annual?year=2022", "/api/v1/training/statistics?year=2022",
     "/api/v1/calendars/2026", f"/agencies/{A}/months/2022-01",
+    "/api/v1/years/2022/notice", "/api/v1/years/2022/objections", "/api/v1/years/2022/final",
+    "/api/v1/standings/annual?year=2022&basis=noticed",
 ]
 for path in AS_OF_ROUTES:
     joiner = "&" if "?" in path else "?"

@@ -93,23 +93,24 @@ class ObjectionFilter(AsOfArgs):
     status = fields.String(validate=validate.OneOf(OBJECTION_STATUSES))
 
 
-@blp.route("/years/<int:year>/notice", methods=["POST"])
+@blp.route("/years/<year>/notice", methods=["POST"])
 @requires(RECORD, agency_arg=None)
 @blp.arguments(NoticeIn)
 @blp.response(201, Notice)
 def open_notice(body, year):
-    recorded = ledger().open_notice(caller(), year_of(year), body["opened_on"], read_side())
+    year = year_of(year)
+    recorded = ledger().open_notice(caller(), year, body["opened_on"], read_side())
     return created(read_after(recorded).notice(year), recorded)
 
 
-@blp.route("/years/<int:year>/notice", methods=["GET"])
+@blp.route("/years/<year>/notice", methods=["GET"])
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Notice)
 def notice(args, year):
     return read_side().notice(year_of(year), as_of=as_of(args))
 
 
-@blp.route("/years/<int:year>/objections", methods=["POST"])
+@blp.route("/years/<year>/objections", methods=["POST"])
 @requires(FILE_OBJECTION, agency_arg=None)
 @blp.arguments(ObjectionIn)
 @blp.response(201, ObjectionRecorded)
@@ -118,7 +119,7 @@ def file_objection(body, year):
     return created(read_after(recorded).objection(recorded.id), recorded)
 
 
-@blp.route("/years/<int:year>/objections", methods=["GET"])
+@blp.route("/years/<year>/objections", methods=["GET"])
 @requires(READ, agency_arg=None)
 @blp.arguments(ObjectionFilter, location="query")
 @blp.response(200, Objection(many=True))
@@ -151,17 +152,18 @@ def resolve_objection(body, objection_id):
     return created(read_after(recorded).objection(objection_id), recorded)
 
 
-@blp.route("/years/<int:year>/final", methods=["POST"])
+@blp.route("/years/<year>/final", methods=["POST"])
 @requires(RECORD, agency_arg=None)
 @blp.arguments(FinalIn)
 @blp.response(201, Final)
 def finalize(body, year):
-    recorded = ledger().finalize_year(caller(), year_of(year), body["finalized_on"])
+    year = year_of(year)
+    recorded = ledger().finalize_year(caller(), year, body["finalized_on"])
     final = read_after(recorded).final(year)
     return created({**final, "checkpoint": sign_results(year, recorded.position)}, recorded)
 
 
-@blp.route("/years/<int:year>/final", methods=["GET"])
+@blp.route("/years/<year>/final", methods=["GET"])
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Final)
 def final(args, year):

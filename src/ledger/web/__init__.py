@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import Blueprint, Flask, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from ledger.domain.errors import LedgerError, NotFound, NotPermitted
 from ledger.web.auth import viewer
@@ -95,6 +96,18 @@ def remember_language(response):
     return response
 
 
+class YearConverter(BaseConverter):
+    """A year in a page's path: four ASCII digits (anything else is no such page)."""
+
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
 def init_web(app: Flask, engine) -> None:
     """Register the pages under / with their session settings and HTML error pages."""
     from ledger.web import agency, bureau, exports, session, standings, upload  # noqa: F401
@@ -121,4 +134,5 @@ def init_web(app: Flask, engine) -> None:
     app.jinja_env.filters["summary"] = summary_zh
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.globals.update(recorded_values=recorded_values, pages_for=pages_for)
+    app.url_map.converters["yyyy"] = YearConverter
     app.register_blueprint(web)

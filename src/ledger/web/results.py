@@ -132,12 +132,12 @@ def missing_for_final(state, day) -> list[str]:
     return found
 
 
-@web.get("/years/<int:year>/notice")
+@web.get("/years/<yyyy:year>/notice")
 def notice_page(year: int):
     return notice_view(_year(year))
 
 
-@web.post("/years/<int:year>/notice")
+@web.post("/years/<yyyy:year>/notice")
 def open_notice_submit(year: int):
     year = _year(year)
     by = regulator()
@@ -153,7 +153,7 @@ def open_notice_submit(year: int):
     return redirect(url_for("web.notice_page", year=year))
 
 
-@web.post("/years/<int:year>/objection")
+@web.post("/years/<yyyy:year>/objection")
 def objection_submit(year: int):
     year = _year(year)
     by = signed_in()
@@ -170,7 +170,7 @@ def objection_submit(year: int):
     return redirect(url_for("web.notice_page", year=year))
 
 
-@web.post("/years/<int:year>/final")
+@web.post("/years/<yyyy:year>/final")
 def finalize_submit(year: int):
     year = _year(year)
     by = regulator()
@@ -227,7 +227,7 @@ def latest_objection_queue():
     return redirect(url_for("web.objection_queue", year=year))
 
 
-@web.get("/years/<int:year>/objections")
+@web.get("/years/<yyyy:year>/objections")
 def objection_queue(year: int):
     return queue_view(year)
 
@@ -258,7 +258,7 @@ def decision_submit(objection_id: str):
 
 # -- final results and annual standings ------------------------------------------------------
 
-@web.get("/years/<int:year>/final")
+@web.get("/years/<yyyy:year>/final")
 def final_page(year: int):
     state = _state(year)
     rows = frozen_rows(state.final_evaluations) if state.final else []
@@ -308,7 +308,7 @@ def results_table(year: int, title: str, frozen: dict[str, dict], provisional: b
          for e in ordered])
 
 
-@web.get("/exports/notice-<int:year>.<fmt>")
+@web.get("/exports/notice-<yyyy:year>.<fmt>")
 def export_notice(year: int, fmt: str):
     year = _year(year)
     state, frozen = read_side().noticed_evaluations(year, "noticed")
@@ -316,7 +316,7 @@ def export_notice(year: int, fmt: str):
         year, f"{year} 年度考核结果公示", frozen, state.final is None))
 
 
-@web.get("/exports/final-<int:year>.<fmt>")
+@web.get("/exports/final-<yyyy:year>.<fmt>")
 def export_final(year: int, fmt: str):
     year = _year(year)
     _, frozen = read_side().noticed_evaluations(year, "final")

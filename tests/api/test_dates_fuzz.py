@@ -21,6 +21,10 @@ ROUTES = [
     ("/api/v1/standings/annual?year={v}", "year"),
     ("/api/v1/training/statistics?year={v}", "year"),
     ("/api/v1/calendars/{v}", "year"),
+    ("/api/v1/inspection-plans/{v}", "year"),
+    ("/api/v1/inspection-plans/{v}/inspections", "year"),
+    ("/inspection-plans/{v}", "year"),
+    ("/exports/inspection-plan-{v}.csv", "year"),
     ("/api/v1/years/{v}/notice", "year"),
     ("/api/v1/years/{v}/objections", "year"),
     ("/api/v1/years/{v}/final", "year"),
@@ -48,6 +52,7 @@ AS_OF_ROUTES = [
     "/api/v1/standings/annual?year=2022", "/api/v1/training/statistics?year=2022",
     "/api/v1/calendars/2026", f"/agencies/{A}/months/2022-01",
     "/api/v1/years/2022/notice", "/api/v1/years/2022/objections", "/api/v1/years/2022/final",
+    "/api/v1/inspection-plans/2022", "/api/v1/inspection-plans/2022/inspections",
     "/api/v1/standings/annual?year=2022&basis=noticed",
 ]
 for path in AS_OF_ROUTES:

@@ -102,25 +102,26 @@ def draw_inspection_plan(body):
     return created(read_after(recorded).inspection_plan(body["year"]), recorded)
 
 
-@blp.route("/inspection-plans/<int:year>", methods=["GET"])
+@blp.route("/inspection-plans/<year>", methods=["GET"])
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Plan)
 def inspection_plan(args, year):
     return read_side().inspection_plan(year_of(year), as_of=as_of(args))
 
 
-@blp.route("/inspection-plans/<int:year>/inspections", methods=["POST"])
+@blp.route("/inspection-plans/<year>/inspections", methods=["POST"])
 @requires(RECORD, agency_arg=None)
 @blp.arguments(InspectionIn)
 @blp.response(201, Inspection)
 def record_inspection(body, year):
-    recorded = ledger().record_inspection(caller(), year_of(year), **body)
+    year = year_of(year)
+    recorded = ledger().record_inspection(caller(), year, **body)
     found = [i for i in read_after(recorded).inspections(year)
              if i["agency"] == body["agency"]]
     return created(found[0], recorded)
 
 
-@blp.route("/inspection-plans/<int:year>/inspections", methods=["GET"])
+@blp.route("/inspection-plans/<year>/inspections", methods=["GET"])
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Inspection(many=True))
 def inspections(args, year):

@@ -66,7 +66,7 @@ def inspection_plans():
     return redirect(url_for("web.inspection_plan", year=today().year))
 
 
-@web.get("/inspection-plans/<int:year>")
+@web.get("/inspection-plans/<yyyy:year>")
 def inspection_plan(year: int):
     try:
         plan = read_side().inspection_plan(year)
@@ -75,7 +75,7 @@ def inspection_plan(year: int):
     return render_template("inspection_plan.html", year=year, plan=plan, names=names())
 
 
-@web.get("/exports/inspection-plan-<int:year>.<fmt>")
+@web.get("/exports/inspection-plan-<yyyy:year>.<fmt>")
 def export_inspection_plan(year: int, fmt: str):
     plan, known = read_side().inspection_plan(year), names()
     rows = [[s["agency"], known.get(s["agency"], ""), reasons_text(s["reasons"]),
@@ -111,7 +111,7 @@ def draw_inspection_plan():
                            problems=problems), status
 
 
-@web.route("/inspection-plans/<int:year>/inspections/new", methods=["GET", "POST"])
+@web.route("/inspection-plans/<yyyy:year>/inspections/new", methods=["GET", "POST"])
 def record_inspection(year: int):
     by = regulator()
     plan = read_side().inspection_plan(year)
@@ -145,7 +145,7 @@ def current_inspection_queue():
     return redirect(url_for("web.inspection_queue", year=today().year))
 
 
-@web.get("/inspection-plans/<int:year>/queue")
+@web.get("/inspection-plans/<yyyy:year>/queue")
 def inspection_queue(year: int):
     bureau()
     plan, known = read_side().inspection_plan(year), names()

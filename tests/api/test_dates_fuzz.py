@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import A, build_world, make_app
+from tests.web.conftest import csrf_token
 
 # Every GET route with a moment, month or year: (template, where the value goes)
 ROUTES = [
@@ -78,7 +79,8 @@ def clients(tmp_path_factory, postgres_server):
         token = app.extensions["ledger"].tokens.create("auditor", "chen.auditor")
         api = app.test_client()
         page = app.test_client()
-        page.post("/sign-in", data={"token": token, "next": "/"})
+        page.post("/sign-in", data={"token": token, "next": "/",
+                                    "csrf_token": csrf_token(page)})
         made.append((app, api, page, token))
     yield made
     for app, *_ in made:

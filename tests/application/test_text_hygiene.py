@@ -12,7 +12,7 @@ import pytest
 
 from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT
-from tests.conftest import REGULATOR, REVIEWER, agency_principal
+from tests.conftest import REGULATOR, REVIEWER
 
 A, B = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG"
 UNSTORABLE = ["a\x00b", "a\x1bb", "a\x85b", "a\ud800b", "\udfff"]
@@ -27,7 +27,7 @@ def world(app):
     app.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
     deduction = app.record_deduction(REGULATOR, A, "D01", date(2022, 3, 1), "notice late").id
     disputed = app.record_deduction(REGULATOR, A, "D02", date(2022, 3, 2), "result late").id
-    dispute = app.file_dispute(agency_principal(A), disputed, "on time", date(2022, 3, 3)).id
+    dispute = app.file_dispute(REGULATOR, disputed, "on time", date(2022, 3, 3)).id
     session = app.hold_training_session(REGULATOR, "lecture", date(2022, 3, 1), "law", 2).id
     return {"deduction": deduction, "dispute": dispute, "session": session}
 
@@ -58,7 +58,7 @@ COMMANDS = {  # field -> (limit, required, command given the bad value)
     "note": (TEXT_LIMIT, False, lambda app, w, v: app.record_rectification(
         REGULATOR, w["deduction"], date(2022, 3, 5), v)),
     "grounds": (TEXT_LIMIT, True, lambda app, w, v: app.file_dispute(
-        agency_principal(A), w["deduction"], v, date(2022, 3, 2))),
+        REGULATOR, w["deduction"], v, date(2022, 3, 2))),  # a paper submission: dated
     "reasoning": (TEXT_LIMIT, True, lambda app, w, v: app.resolve_dispute(
         REVIEWER, w["dispute"], "upheld", v, date(2022, 3, 10))),
     "topic": (TEXT_LIMIT, True, lambda app, w, v: app.hold_training_session(

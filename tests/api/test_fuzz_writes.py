@@ -66,7 +66,7 @@ def fresh_target(route: Route, ledger, n: int) -> tuple[str, dict]:
     if route.name == "rectification":
         return f"/api/v1/deductions/{deduction('D02', date(2022, 3, 10))}/rectification", body
     if route.name == "resolution":
-        dispute = ledger.file_dispute(principal("agency_a"), deduction(), "on time",
+        dispute = ledger.file_dispute(principal("regulator"), deduction(), "on time",  # paper
                                       date(2022, 1, 12)).id
         return f"/api/v1/disputes/{dispute}/resolution", body
     if route.name == "attendance":

@@ -31,6 +31,15 @@ BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations
               standings, operations, results, inspections)
 
 
+def service_routes(app: Flask) -> None:
+    """/healthz, /readyz, /metrics; request ids, request log lines and request metrics."""
+    from ledger.api import health, metrics, requestlog
+
+    requestlog.init_app(app)
+    metrics.init_app(app)
+    app.register_blueprint(health.service)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """A Flask app serving the ledger at DATABASE_URL (default LEDGER_DATABASE_URL)."""
     app = Flask(__name__)
@@ -58,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     register_error_handlers(app)
+    service_routes(app)  # before idempotency: every request is timed, logged and counted
     limits.init_app(app)  # before the Idempotency-Key store reads the body
     idempotency.init_app(app)
     init_web(app, ledger.engine)

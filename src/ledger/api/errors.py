@@ -65,6 +65,8 @@ class LedgerApi(Api):
             response.headers[name] = value
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if status == 405 and getattr(error, "valid_methods", None):  # RFC 9110: say which
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response, status
 
 

@@ -8,6 +8,7 @@ from marshmallow import fields
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     AsOfArgs, Recorded, Strict, as_of, created, credit_code, name as name_field, text,
 )
@@ -37,6 +38,10 @@ class Agency(ma.Schema):
 
 class AgencyRecorded(Agency, Recorded):
     pass
+
+
+class EventsArgs(AsOfArgs, Paging):
+    """As of a moment, one page."""
 
 
 class AgencyEvent(Recorded):
@@ -72,7 +77,7 @@ def agency(code):
 
 @blp.route("/agencies/<code>/events", methods=["GET"])
 @requires(READ)
-@blp.arguments(AsOfArgs, location="query")
-@blp.response(200, AgencyEvent(many=True))
+@blp.arguments(EventsArgs, location="query")
+@blp.response(200, AgencyEvent(many=True), headers=HEADERS)
 def agency_events(args, code):
-    return read_side().agency_events(code, as_of=as_of(args))
+    return page(read_side().agency_events(code, as_of=as_of(args)), args)

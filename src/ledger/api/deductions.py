@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, name, text,
 )
@@ -46,7 +47,7 @@ class RectificationIn(Strict):
     note = text(required=False)
 
 
-class DeductionFilter(AsOfArgs):
+class DeductionFilter(AsOfArgs, Paging):
     month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
     status = fields.String(validate=validate.OneOf(STATUSES))
 
@@ -81,7 +82,7 @@ def record_rectification(body, deduction_id):
 @blp.route("/agencies/<code>/deductions", methods=["GET"])
 @requires(READ)
 @blp.arguments(DeductionFilter, location="query")
-@blp.response(200, Deduction(many=True))
+@blp.response(200, Deduction(many=True), headers=HEADERS)
 def agency_deductions(args, code):
-    return read_side().deductions(code, month=args.get("month"), status=args.get("status"),
-                                  as_of=as_of(args))
+    return page(read_side().deductions(code, month=args.get("month"), status=args.get("status"),
+                                       as_of=as_of(args)), args)

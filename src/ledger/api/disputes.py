@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     DISPUTE_STATUSES, AsOfArgs, Dispute, DisputeRecorded, MultipleOf, Strict, as_of, created,
     points, text,
@@ -39,7 +40,7 @@ class ResolutionIn(Strict):
             raise ma.ValidationError("is only given with outcome 'reduced'", "points")
 
 
-class DisputeFilter(AsOfArgs):
+class DisputeFilter(AsOfArgs, Paging):
     status = fields.String(validate=validate.OneOf(DISPUTE_STATUSES))
 
 
@@ -64,8 +65,9 @@ def resolve_dispute(body, dispute_id):
 @blp.route("/disputes", methods=["GET"])
 @requires(READ, agency_arg=None)
 @blp.arguments(DisputeFilter, location="query")
-@blp.response(200, Dispute(many=True))
+@blp.response(200, Dispute(many=True), headers=HEADERS)
 def disputes(args):
     principal = caller()
     own = principal.agency if principal.role == AGENCY else None  # an agency sees its own only
-    return read_side().disputes(status=args.get("status"), agency=own, as_of=as_of(args))
+    return page(read_side().disputes(status=args.get("status"), agency=own, as_of=as_of(args)),
+                args)

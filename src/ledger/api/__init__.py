@@ -7,7 +7,7 @@ import os
 from flask import Flask
 
 from ledger.api import (
-    agencies, deductions, disputes, evaluations, idempotency, months, operations, secondments,
+    agencies, reference, deductions, disputes, evaluations, idempotency, months, operations, secondments,
     standings, training,
 )
 from ledger.api import inspections, limits, results
@@ -38,6 +38,7 @@ def service_routes(app: Flask) -> None:
     requestlog.init_app(app)
     metrics.init_app(app)
     app.register_blueprint(health.service)
+    reference.init_app(app)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -62,7 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                                         IdempotencyKeys(ledger.engine),
                                         PublicationSigner.from_env(app.config["SIGNING_ENV"]))
 
-    api = LedgerApi(app)
+    api = LedgerApi(app, spec_kwargs={"extra_plugins": [reference.LedgerPlugin()]})
+    reference.complete(api)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)

@@ -9,6 +9,7 @@ COOKIE = "lang"
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key -> (中文, English)
     "title": ("政府采购代理机构考核台账", "Assessment Ledger"),
+    "api_reference": ("接口文档（API）", "API reference"),
     "standings": ("考核排名", "Standings"), "annual": ("年度排名", "Annual standings"),
     "queues": ("工作台", "Work queues"), "import": ("批量导入", "Bulk import"),
     "sign_in": ("登录", "Sign in"), "sign_out": ("退出", "Sign out"),

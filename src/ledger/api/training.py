@@ -13,6 +13,7 @@ from ledger.api.schemas import (
 )
 from ledger.domain.principals import RECORD
 
+
 blp = Blueprint("training", __name__, url_prefix="/api/v1", description="Training")
 KINDS = ("lecture", "onsite", "online")
 

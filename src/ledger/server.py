@@ -80,9 +80,13 @@ class Server(BaseApplication):
                          "threads": THREADS, "preload_app": False, "accesslog": None,
                          "timeout": 60, "child_exit": child_exit,
                          "on_exit": self.on_exit, **REQUEST_LIMITS}
+        self.metrics_directory: str | None = None
+        super().__init__()
+
+    def run(self) -> None:
         # Before any worker is forked: each then writes its metrics to this directory.
         self.metrics_directory = prepare_metrics_directory()
-        super().__init__()
+        super().run()
 
     def on_exit(self, _arbiter) -> None:
         if self.metrics_directory:

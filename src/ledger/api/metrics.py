@@ -15,6 +15,7 @@ from flask import Flask, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess,
 )
+from prometheus_client import values
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -112,6 +113,11 @@ class ReadModels:
         yield from (events, position, lag, rebuilding, progress)
 
 
+def multiprocess_mode() -> bool:
+    """Whether this process counts in ENV's files: prometheus-client decided when imported."""
+    return values.ValueClass is not values.MutexValue and bool(os.environ.get(ENV))
+
+
 class _Local:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
@@ -123,7 +129,7 @@ class _Local:
 def exposition(read_side) -> tuple[bytes, str]:
     """The Prometheus text of every worker's counters plus the read models' figures."""
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get(ENV):
+    if multiprocess_mode():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_Local(LOCAL))

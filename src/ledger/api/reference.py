@@ -137,7 +137,7 @@ def nested_nullable(properties: dict) -> None:
 
 
 def complete(api) -> None:
-    """Register the plugin's attribute function and tidy the schemas already built."""
+    """Let the marshmallow converter use `field_attributes` (before any schema is built)."""
     api.ma_plugin.converter.add_attribute_function(field_attributes)
 
 

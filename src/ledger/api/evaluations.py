@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    YEARS, AsOfArgs, Recorded, Strict, as_of, created, figure, name, points, year_of,
+    AsOfArgs, Recorded, Strict, as_of, created, figure, name, points, year_of,
 )
 from ledger.domain.principals import READ, RECORD
 

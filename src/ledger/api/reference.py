@@ -44,6 +44,8 @@ PATH_PARAMETERS = {
     "deduction_id": {"type": "string", "format": "uuid"},
     "dispute_id": {"type": "string", "format": "uuid"},
     "session_id": {"type": "string", "format": "uuid"},
+    "objection_id": {"type": "string", "pattern": "^[0-9]{4}-[0-9A-HJ-NPQRTUWXY]{18}$",
+                     "description": "The year, '-' and the agency's credit code."},
     "secondment_id": {"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}-S[1-9][0-9]*$",
                       "description": "The agency's credit code, '-S' and a number."},
     "name": {"type": "string", "enum": list(NAMES)},

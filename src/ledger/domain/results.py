@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, not_after_today
 from ledger.domain.calendar import basis_between, working_days_after
-from ledger.domain.errors import InvalidInput, NotFound, RuleViolation, collect
+from ledger.domain.errors import Conflicting, InvalidInput, NotFound, RuleViolation, collect
 from ledger.domain.text import checked_text
 
 NOTICE_DAYS = 5  # the notice period runs through the 5th working day after opened_on
@@ -249,6 +249,6 @@ def check_opening(year: int, opened_on: date, today: date) -> None:
     collect(
         not_after_today("opened_on", opened_on, today),
         ("opened_on", None if opened_on >= first
-         else f"must be on or after {first.isoformat()} (the year {year} must have ended), "
-              f"got {opened_on.isoformat()}"),
+         else Conflicting(f"must be on or after {first.isoformat()} (the year {year} must "
+                          f"have ended), got {opened_on.isoformat()}")),
     )

@@ -186,8 +186,9 @@ class YearResults(Aggregate):
             problems.extend((k, " ".join(v)) for k, v in error.errors.items())
         problems.append(not_after_today("decided_on", decided_on, today))
         if decided_on < objection.filed_on:
-            problems.append(("decided_on", f"must not be before the objection was filed "
-                                           f"({objection.filed_on}), got {decided_on}"))
+            problems.append(("decided_on", Conflicting(
+                f"must not be before the objection was filed ({objection.filed_on}), "
+                f"got {decided_on}")))
         collect(*problems)
         if objection.outcome is not None:
             raise RuleViolation(f"异议 {oid} 已作出复核决定。Objection {oid} was already decided ({objection.outcome}, on "

@@ -6,6 +6,7 @@ import io
 
 from tests.api.test_service_routes import samples
 from tests.web.conftest import signed_in
+from tests.web.conftest import csrf_token
 from tests.web.test_import import BAD_ROWS
 
 
@@ -17,7 +18,8 @@ def test_upload_counts_refused_and_unrecorded_rows(web_app):
         return samples(text).get(("ledger_import_rows_total", (("outcome", outcome),)), 0)
 
     before = {o: rows(o) for o in ("refused", "not_recorded", "recorded")}
-    response = client.post("/import", data={"file": (io.BytesIO(BAD_ROWS), "bad.csv")},
+    response = client.post("/import", data={"file": (io.BytesIO(BAD_ROWS), "bad.csv"),
+                                            "csrf_token": csrf_token(client, "/import")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
     assert rows("refused") - before["refused"] == 4

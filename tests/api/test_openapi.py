@@ -108,7 +108,7 @@ def test_constraints_the_server_enforces_are_in_the_description(document):
     year = paths["/api/v1/agencies/{code}/evaluations/{year}"]["parameters"]
     assert next(p for p in year if p["name"] == "year")["schema"] == {
         "type": "integer", "minimum": 1900, "maximum": 2999, "example": 2022}
-    assert schemas["SessionIn"]["properties"]["hours"]["exclusiveMinimum"] is True
+    assert schemas["SessionIn"]["properties"]["hours"]["multipleOf"] == 0.5
     as_of = {p["name"]: p for p in paths["/api/v1/disputes"]["get"]["parameters"]}
     assert "RFC 3339" in as_of["as_of"]["description"]
     assert as_of["limit"]["schema"]["maximum"] == 1000

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, abort, render_template_string, send_from_dir
 from marshmallow import fields, validate
 
 from ledger.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from ledger.api.schemas import MONTH, credit_code
+from ledger.api.schemas import MONTH, Hygienic, credit_code
 from ledger.domain.catalogue import shipped_versions
 from ledger.domain.credit_code import ALPHABET
 from ledger.projections.runner import NAMES
@@ -58,6 +58,8 @@ ERRORS = {
            "conflicting Idempotency-Key); nothing was recorded.",
     "422": "Invalid input: `errors` names each bad field and the rule it breaks.",
 }
+# Text: no control character but tab, newline and CR (a blank text is refused too: 422).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 ROLES_KEY = "x-roles"  # set by ledger.api.auth.requires
 SCHEMA_EXTRAS = {  # what a schema-level validator of these components enforces
     "Evidence": {"anyOf": [{"required": ["sha256"]},
@@ -125,9 +127,15 @@ def field_attributes(self, field: fields.Field, **kwargs) -> dict:
         if isinstance(validator, validate.Range) and validator.max is not None \
                 and not validator.max_inclusive:
             extra["exclusiveMaximum"] = True
+    if isinstance(validator_of(field, Hygienic), Hygienic):  # DOMAIN's text rules
+        extra["pattern"] = TEXT_PATTERN
     if isinstance(field, fields.Nested) and field.allow_none and not field.many:
         extra["nullable"] = True
     return extra
+
+
+def validator_of(field: fields.Field, kind: type):
+    return next((v for v in field.validators if isinstance(v, kind)), None)
 
 
 def nested_nullable(properties: dict) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 from gunicorn.app.base import BaseApplication
 
 from ledger.config import database_url
 
-# Address, time, method, path without its query string, status, bytes, duration: never a
-# header (Authorization, Cookie) nor a query string, so no token or session reaches the log.
-ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss'
+METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# gunicorn's access log is off: the app writes one JSON line per request itself
+# (ledger.api.requestlog), with control characters escaped and the request id.
 
 # Threads per worker process (gunicorn's gthread worker). Requests that arrive together in
 # one process share a catch-up of the read model: the first applies every event recorded
@@ -36,6 +39,34 @@ def default_workers(url: str, cpus: int | None = None) -> int:
     return min(8, 2 * cpus + 1)
 
 
+def prepare_metrics_directory() -> str | None:
+    """Make METRICS_ENV name an empty directory before gunicorn forks; the one made, if any.
+
+    Every worker writes its counters to files there (prometheus-client's multiprocess mode,
+    chosen when prometheus_client is first imported: so only after this, never in the master
+    before it). Files left by an earlier server would be summed into this one's counters, so
+    a directory given by the operator is emptied of them; without one, a temporary
+    directory is made and removed when the server stops.
+    """
+    given = os.environ.get(METRICS_ENV)
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for name in os.listdir(given):
+            if name.endswith(".db"):
+                os.remove(os.path.join(given, name))
+        return None
+    made = tempfile.mkdtemp(prefix="ledger-metrics-")
+    os.environ[METRICS_ENV] = made
+    return made
+
+
+def child_exit(_server, worker) -> None:
+    """gunicorn hook (in the master): a worker that ended no longer counts in live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 class Server(BaseApplication):
     """gunicorn configured in code; each worker builds its own app (and database engine).
 
@@ -46,10 +77,20 @@ class Server(BaseApplication):
 
     def __init__(self, bind: str, workers: int | None = None) -> None:
         self.settings = {"bind": bind, "workers": workers or default_workers(database_url()),
-                         "threads": THREADS, "preload_app": False, "accesslog": "-",
-                         "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60,
-                         **REQUEST_LIMITS}
+                         "threads": THREADS, "preload_app": False, "accesslog": None,
+                         "timeout": 60, "child_exit": child_exit,
+                         "on_exit": self.on_exit, **REQUEST_LIMITS}
+        self.metrics_directory: str | None = None
         super().__init__()
+
+    def run(self) -> None:
+        # Before any worker is forked: each then writes its metrics to this directory.
+        self.metrics_directory = prepare_metrics_directory()
+        super().run()
+
+    def on_exit(self, _arbiter) -> None:
+        if self.metrics_directory:
+            shutil.rmtree(self.metrics_directory, ignore_errors=True)
 
     def load_config(self) -> None:
         for key, value in self.settings.items():

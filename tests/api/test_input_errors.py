@@ -118,10 +118,26 @@ def test_resolution_values_are_checked(sqlite_callers, body, field):
     assert field in assert_error_shape(response, 422)["errors"]
 
 
-def test_a_date_after_today_is_refused_by_the_domain_as_422(sqlite_callers):
+def test_a_date_after_today_is_a_409_conflict_naming_the_field(sqlite_callers, sqlite_app):
+    # Well formed, so the description cannot refuse it; it conflicts with today's date.
+    before = head(sqlite_app)
     response = sqlite_callers.regulator.post("/api/v1/agencies", json={
         "credit_code": A, "name": "x", "registered_on": "2999-01-01"})
-    assert set(assert_error_shape(response, 422)["errors"]) == {"registered_on"}
+    body = assert_error_shape(response, 409)
+    assert set(body["errors"]) == {"registered_on"} and "after today" in body["message"]
+    assert head(sqlite_app) == before
+
+
+def test_a_date_conflicting_with_a_record_is_409_and_a_malformed_one_422(sqlite_callers,
+                                                                          world):
+    late = sqlite_callers.regulator.post(
+        f"/api/v1/deductions/{world.deduction_a_undisputed}/rectification",
+        json={"completed_on": "2022-01-01"})  # before the deduction was found (2022-03-10)
+    assert set(assert_error_shape(late, 409)["errors"]) == {"completed_on"}
+    malformed = sqlite_callers.regulator.post(
+        f"/api/v1/deductions/{world.deduction_a_undisputed}/rectification",
+        json={"completed_on": "2022-3-1"})
+    assert set(assert_error_shape(malformed, 422)["errors"]) == {"completed_on"}
 
 
 def test_malformed_json_is_a_400_in_the_error_shape(sqlite_callers, sqlite_app):
@@ -143,7 +159,6 @@ def test_a_json_body_that_is_not_an_object_is_refused(sqlite_callers, payload):
 @pytest.mark.parametrize("query, field", [
     ("as_of=yesterday", "as_of"), ("as_of=2022-01-01T00:00:00", "as_of"),
     ("as_of_position=-1", "as_of_position"), ("as_of_position=x", "as_of_position"),
-    ("as_of=2022-01-01T00:00:00Z&as_of_position=3", "as_of"),
 ])
 def test_bad_as_of_arguments_are_named(sqlite_callers, query, field):
     response = sqlite_callers.auditor.get(f"/api/v1/agencies/{A}/events?{query}")

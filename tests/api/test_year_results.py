@@ -101,7 +101,7 @@ def test_the_notice_freezes_every_assessed_agencys_evaluation_every_field(caller
 def test_a_notice_opens_from_january_first_of_the_next_year_and_not_after_today(
         callers, year, opened_on, field_message):
     response = callers.regulator.post(NOTICE, json={"opened_on": opened_on})
-    assert response.status_code == 422
+    assert response.status_code == 409  # well formed, but the year or today says no
     assert field_message in " ".join(response.json["errors"]["opened_on"])
     assert callers.anonymous.get(NOTICE).status_code == 404  # nothing recorded
 
@@ -153,7 +153,7 @@ def test_an_agency_objects_for_itself_dated_today(callers, year, clock):
     assert other.status_code == 403
     blank = callers.agency_a.post(OBJECTIONS, json={"grounds": "   "})
     assert blank.status_code == 422
-    assert callers.regulator.post(OBJECTIONS, json={"grounds": "x"}).status_code == 422
+    assert callers.regulator.post(OBJECTIONS, json={"grounds": "x"}).status_code == 409
     assert callers.reviewer.get(OBJECTIONS).json == []  # nothing recorded
     same_day = callers.agency_a.post(OBJECTIONS, json={"grounds": "x", "filed_on": "2023-01-20"})
     assert same_day.status_code == 201
@@ -195,16 +195,18 @@ def test_a_reviewer_who_recorded_a_deduction_of_that_agency_in_the_year_may_not_
 def test_resolution_input_rules(callers, year, clock):
     oid = file_a(callers, clock)
     path = f"/api/v1/objections/{oid}/resolution"
-    cases = [({"outcome": "upheld", "reasoning": "r", "decided_on": "2023-01-20"}, "outcome"),
+    # Malformed: 422; well formed but before the filing or after today: 409.
+    cases = [({"outcome": "upheld", "reasoning": "r", "decided_on": "2023-01-20"}, "outcome",
+              422),
              ({"outcome": "dismissed", "reasoning": " ", "decided_on": "2023-01-20"},
-              "reasoning"),
+              "reasoning", 422),
              ({"outcome": "dismissed", "reasoning": "r", "decided_on": "2023-01-19"},
-              "decided_on"),
+              "decided_on", 409),
              ({"outcome": "dismissed", "reasoning": "r", "decided_on": "2023-01-21"},
-              "decided_on")]
-    for body, field in cases:
+              "decided_on", 409)]
+    for body, field, status in cases:
         response = callers.reviewer.post(path, json=body)
-        assert response.status_code == 422, (body, response.json)
+        assert response.status_code == status, (body, response.json)
         assert field in str(response.json["errors"]), (body, response.json)
     assert callers.regulator.post(path, json=cases[0][0] | {"outcome": "dismissed"}
                                   ).status_code == 403
@@ -261,7 +263,7 @@ def test_finalizing_is_refused_before_the_window_ends_and_while_an_objection_is_
     early = callers.regulator.post(FINAL, json={"finalized_on": "2023-01-31"})
     assert early.status_code == 409 and "2023-01-31" in early.json["message"]
     future = callers.regulator.post(FINAL, json={"finalized_on": "2023-02-04"})
-    assert future.status_code == 422 and "finalized_on" in future.json["errors"]
+    assert future.status_code == 409 and "finalized_on" in future.json["errors"]
     open_one = callers.regulator.post(FINAL, json={"finalized_on": "2023-02-01"})
     assert open_one.status_code == 409 and oid in open_one.json["message"]
     assert callers.anonymous.get(FINAL).status_code == 404

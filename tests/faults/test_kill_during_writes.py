@@ -66,7 +66,8 @@ def test_acknowledged_writes_survive_sigkill_and_projections_resume(tmp_path, da
 
     restarted = serve(env, tmp_path / "serve.log", workers=1)
     try:
-        status, events = call(restarted.base, "GET", f"/api/v1/agencies/{A}/events", token)
+        status, events = call(restarted.base, "GET", f"/api/v1/agencies/{A}/events?limit=1000",
+                              token)
     finally:
         restarted.stop()
     rated = {e["position"] for e in events if e["event"] == "PurchaserRatingRecorded"}

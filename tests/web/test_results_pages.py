@@ -133,7 +133,7 @@ def test_an_objection_through_the_page_is_dated_today_and_decided_by_a_reviewer(
     early = submit(reviewer, "/years/2022/objections", f"/objections/2022-{A}/decision",
                    {f"{field}-outcome": "dismissed", f"{field}-reasoning": "无新事实",
                     f"{field}-decided_on": "2023-01-19"})
-    assert early.status_code == 422
+    assert early.status_code == 409  # well formed, before the filing: a conflict
     assert "must not be before the objection was filed" in early.get_data(as_text=True)
     assert app.extensions["ledger"].read_side.objection(f"2022-{A}")["status"] == "open"
     done = submit(reviewer, "/years/2022/objections", f"/objections/2022-{A}/decision",

@@ -7,7 +7,7 @@ import os
 from flask import Flask
 
 from ledger.api import (
-    agencies, deductions, disputes, evaluations, idempotency, months, operations, secondments,
+    agencies, reference, deductions, disputes, evaluations, idempotency, months, operations, secondments,
     standings, training,
 )
 from ledger.api import inspections, limits, results
@@ -32,6 +32,16 @@ BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations
               standings, operations, results, inspections, calendars)
 
 
+def service_routes(app: Flask) -> None:
+    """/healthz, /readyz, /metrics; request ids, request log lines and request metrics."""
+    from ledger.api import health, metrics, requestlog
+
+    requestlog.init_app(app)
+    metrics.init_app(app)
+    app.register_blueprint(health.service)
+    reference.init_app(app)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """A Flask app serving the ledger at DATABASE_URL (default LEDGER_DATABASE_URL)."""
     app = Flask(__name__)
@@ -54,11 +64,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                                         IdempotencyKeys(ledger.engine),
                                         PublicationSigner.from_env(app.config["SIGNING_ENV"]))
 
-    api = LedgerApi(app)
+    api = LedgerApi(app, spec_kwargs={"extra_plugins": [reference.LedgerPlugin()]})
+    reference.complete(api)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     register_error_handlers(app)
+    service_routes(app)  # before idempotency: every request is timed, logged and counted
     limits.init_app(app)  # before the Idempotency-Key store reads the body
     idempotency.init_app(app)
     init_web(app, ledger.engine)

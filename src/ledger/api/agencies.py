@@ -8,6 +8,7 @@ from marshmallow import fields
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     AsOfArgs, Recorded, Strict, as_of, created, credit_code, name as name_field, text,
 )
@@ -39,6 +40,10 @@ class AgencyRecorded(Agency, Recorded):
     pass
 
 
+class EventsArgs(AsOfArgs, Paging):
+    """As of a moment, one page."""
+
+
 class AgencyEvent(Recorded):
     recorded_by = fields.String()
     event = fields.String()
@@ -50,6 +55,11 @@ class AgencyEvent(Recorded):
 @blp.arguments(AgencyIn)
 @blp.response(201, AgencyRecorded)
 def register_agency(body):
+    """Register an agency.
+
+    Records AgencyRegistered for a new credit code. A code already registered is refused
+    with 409.
+    """
     recorded = ledger().register_agency(caller(), **body)
     return created(read_after(recorded).agency(recorded.id), recorded)
 
@@ -59,6 +69,11 @@ def register_agency(body):
 @blp.arguments(DeregistrationIn)
 @blp.response(201, AgencyRecorded)
 def deregister_agency(body, code):
+    """Deregister an agency.
+
+    Records the day the agency's registration ended (not before it was registered, not
+    after today), with an optional reason. From that day on it is no longer assessed.
+    """
     recorded = ledger().deregister_agency(caller(), code, **body)
     return created(read_after(recorded).agency(code), recorded)
 
@@ -67,12 +82,23 @@ def deregister_agency(body, code):
 @requires(READ)
 @blp.response(200, Agency)
 def agency(code):
+    """An agency's registration.
+
+    Credit code, name, and the days the registration began and (if it has) ended.
+    """
     return read_side().agency(code)
 
 
 @blp.route("/agencies/<code>/events", methods=["GET"])
 @requires(READ)
-@blp.arguments(AsOfArgs, location="query")
-@blp.response(200, AgencyEvent(many=True))
+@blp.arguments(EventsArgs, location="query")
+@blp.response(200, AgencyEvent(many=True), headers=HEADERS)
 def agency_events(args, code):
-    return read_side().agency_events(code, as_of=as_of(args))
+    """An agency's events, in log order.
+
+    Every event recorded about the agency (its deductions, disputes, secondments, ratings,
+    provincial scores, training attendance) with its log position, time and recorder. *As-
+    of*: `as_of` or `as_of_position` limits the list to the events recorded until then.
+    Paginated: `limit`/`offset`, the total in `X-Total-Count`, links in `Link`.
+    """
+    return page(read_side().agency_events(code, as_of=as_of(args)), args)

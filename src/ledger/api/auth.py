@@ -7,7 +7,7 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_smorest import Blueprint, abort
 
-from ledger.domain.principals import Principal, authorize
+from ledger.domain.principals import ALLOWED, Principal, authorize
 
 
 def bearer_token() -> str | None:
@@ -36,6 +36,11 @@ def caller() -> Principal:
     return principal
 
 
+def roles_doc(action: str) -> dict:
+    """The roles that may do `action`, for the OpenAPI description (`x-roles`)."""
+    return {"x-roles": sorted(ALLOWED[action])}
+
+
 def requires(action: str, agency_arg: str | None = "code"):
     """Refuse the request (401/403) before reading its body unless the role may do `action`.
 
@@ -46,5 +51,5 @@ def requires(action: str, agency_arg: str | None = "code"):
         def guarded(*args, **kwargs):
             authorize(caller(), action, kwargs.get(agency_arg) if agency_arg else None)
             return view(*args, **kwargs)
-        return Blueprint.doc(security=[{"bearerAuth": []}])(guarded)
+        return Blueprint.doc(security=[{"bearerAuth": []}], **roles_doc(action))(guarded)
     return decorator

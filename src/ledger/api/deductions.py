@@ -8,6 +8,8 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
+from ledger.api.reference import RULE_CODES
 from ledger.api.schemas import (
     MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, name, text,
 )
@@ -29,7 +31,9 @@ class Evidence(Strict):
 
 class DeductionIn(Strict):
     rule_code = fields.String(required=True, validate=validate.Regexp(
-        r"^D\d{2}$", error="must be a rule code such as D01"))
+        r"^D\d{2}$", error="must be a rule code such as D01"), metadata={
+            "enum": RULE_CODES, "description": "A code of the rule set in force on found_on "
+                                               "(the shipped sets: D01-D18)."})
     found_on = fields.Date(required=True)
     reason = text()
     notified_on = fields.Date()
@@ -46,7 +50,7 @@ class RectificationIn(Strict):
     note = text(required=False)
 
 
-class DeductionFilter(AsOfArgs):
+class DeductionFilter(AsOfArgs, Paging):
     month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
     status = fields.String(validate=validate.OneOf(STATUSES))
 
@@ -56,6 +60,12 @@ class DeductionFilter(AsOfArgs):
 @blp.arguments(DeductionIn)
 @blp.response(201, Deduction)
 def record_deduction(body, code):
+    """Record a deduction.
+
+    Records a deduction of the rule set in force on `found_on`; its month is the month of
+    `found_on`. The deduction's points, status and rectification due date are computed by
+    the ledger.
+    """
     recorded = ledger().record_deduction(caller(), code, **body)
     return created(read_after(recorded).written_deduction(recorded.id), recorded)
 
@@ -65,6 +75,11 @@ def record_deduction(body, code):
 @blp.arguments(WithdrawalIn)
 @blp.response(201, Deduction)
 def withdraw_deduction(body, deduction_id):
+    """Withdraw a deduction.
+
+    Withdraws a deduction recorded in error; it then counts for nothing, in its month and
+    in any doubling it caused.
+    """
     recorded = ledger().withdraw_deduction(caller(), deduction_id, **body)
     return created(read_after(recorded).written_deduction(deduction_id), recorded)
 
@@ -74,6 +89,12 @@ def withdraw_deduction(body, deduction_id):
 @blp.arguments(RectificationIn)
 @blp.response(201, Deduction)
 def record_rectification(body, deduction_id):
+    """Record a rectification.
+
+    Records the day the agency completed the rectification the deduction required; on time
+    or late is decided against `rectification_due`. Deductions that take no rectification
+    (D17, D18) are refused with 409.
+    """
     recorded = ledger().record_rectification(caller(), deduction_id, **body)
     return created(read_after(recorded).written_deduction(deduction_id), recorded)
 
@@ -81,7 +102,12 @@ def record_rectification(body, deduction_id):
 @blp.route("/agencies/<code>/deductions", methods=["GET"])
 @requires(READ)
 @blp.arguments(DeductionFilter, location="query")
-@blp.response(200, Deduction(many=True))
+@blp.response(200, Deduction(many=True), headers=HEADERS)
 def agency_deductions(args, code):
-    return read_side().deductions(code, month=args.get("month"), status=args.get("status"),
-                                  as_of=as_of(args))
+    """An agency's deductions.
+
+    In log order, optionally only one month's or one status's. *As-of* like every read.
+    Paginated: `limit`/`offset`, the total in `X-Total-Count`, links in `Link`.
+    """
+    return page(read_side().deductions(code, month=args.get("month"), status=args.get("status"),
+                                       as_of=as_of(args)), args)

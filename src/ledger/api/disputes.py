@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     DISPUTE_STATUSES, AsOfArgs, Dispute, DisputeRecorded, MultipleOf, Strict, as_of, created,
     points, text,
@@ -39,7 +40,7 @@ class ResolutionIn(Strict):
             raise ma.ValidationError("is only given with outcome 'reduced'", "points")
 
 
-class DisputeFilter(AsOfArgs):
+class DisputeFilter(AsOfArgs, Paging):
     status = fields.String(validate=validate.OneOf(DISPUTE_STATUSES))
 
 
@@ -48,6 +49,12 @@ class DisputeFilter(AsOfArgs):
 @blp.arguments(DisputeIn)
 @blp.response(201, DisputeRecorded)
 def file_dispute(body, deduction_id):
+    """File a dispute against a deduction.
+
+    Within the dispute window after notification, once per deduction. An agency disputes
+    its own deductions only; a regulator may file on an agency's behalf. The deduction's
+    points are pending until the dispute is resolved.
+    """
     recorded = ledger().file_dispute(caller(), deduction_id, **body)
     return created(read_after(recorded).dispute(recorded.id), recorded)
 
@@ -57,6 +64,11 @@ def file_dispute(body, deduction_id):
 @blp.arguments(ResolutionIn)
 @blp.response(201, DisputeRecorded)
 def resolve_dispute(body, dispute_id):
+    """Resolve a dispute.
+
+    A reviewer upholds, overturns or reduces (then with `points`) the disputed deduction,
+    with reasoning. A reviewer may not resolve a dispute about a deduction they recorded.
+    """
     recorded = ledger().resolve_dispute(caller(), dispute_id, **body)
     return created(read_after(recorded).dispute(dispute_id), recorded)
 
@@ -64,8 +76,15 @@ def resolve_dispute(body, dispute_id):
 @blp.route("/disputes", methods=["GET"])
 @requires(READ, agency_arg=None)
 @blp.arguments(DisputeFilter, location="query")
-@blp.response(200, Dispute(many=True))
+@blp.response(200, Dispute(many=True), headers=HEADERS)
 def disputes(args):
+    """Disputes.
+
+    Every dispute in filing order, optionally only those with one status; an agency sees
+    its own only. *As-of* like every read. Paginated: `limit`/`offset`, the total in
+    `X-Total-Count`, links in `Link`.
+    """
     principal = caller()
     own = principal.agency if principal.role == AGENCY else None  # an agency sees its own only
-    return read_side().disputes(status=args.get("status"), agency=own, as_of=as_of(args))
+    return page(read_side().disputes(status=args.get("status"), agency=own, as_of=as_of(args)),
+                args)

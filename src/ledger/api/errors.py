@@ -13,12 +13,14 @@ from werkzeug.exceptions import HTTPException
 
 from ledger.projections.failures import ProjectionFailed
 from ledger.domain.errors import (
-    ConcurrentChange, InvalidInput, NotFound, NotPermitted, RuleViolation,
+    ConcurrentChange, ConflictingInput, InvalidInput, NotFound, NotPermitted, RuleViolation,
 )
 
 log = logging.getLogger(__name__)
 
-DOMAIN_STATUS = {InvalidInput: 422, NotFound: 404, NotPermitted: 403, RuleViolation: 409,
+# A conflict with the ledger's records or today's date is 409 (RFC 9110: a conflict with the
+# current state), however it is phrased; only input that is bad on its own is 422.
+DOMAIN_STATUS = {ConflictingInput: 409, InvalidInput: 422, NotFound: 404, NotPermitted: 403, RuleViolation: 409,
                  ConcurrentChange: 409}
 MESSAGES = {
     400: "The request could not be read; send a JSON object.",
@@ -65,6 +67,8 @@ class LedgerApi(Api):
             response.headers[name] = value
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if status == 405 and getattr(error, "valid_methods", None):  # RFC 9110: say which
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response, status
 
 

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
 from ledger.api.schemas import (
-    YEARS, AsOfArgs, Recorded, Strict, as_of, created, figure, name, points, year_of,
+    AsOfArgs, Recorded, Strict, as_of, created, figure, name, points, year_of,
 )
 from ledger.domain.principals import READ, RECORD
 
@@ -26,7 +26,8 @@ class RatingIn(Strict):
 
 
 class ProvincialIn(Strict):
-    year = fields.Integer(required=True, strict=True, validate=YEARS)
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2999),
+                          metadata={"description": "2000 to this year (a later year: 409)"})
     score = figure()
 
 
@@ -72,6 +73,11 @@ class Evaluation(ma.Schema):
 @blp.arguments(RatingIn)
 @blp.response(201, Rating)
 def record_purchaser_rating(body, code):
+    """Record a purchaser's rating.
+
+    A purchaser's 0-100 rating of the agency's work on a project; the year's mean enters
+    the annual evaluation.
+    """
     recorded = ledger().record_purchaser_rating(caller(), code, **body)
     read_after(recorded)
     return created({"id": recorded.id, "agency": code, **body}, recorded)
@@ -82,6 +88,10 @@ def record_purchaser_rating(body, code):
 @blp.arguments(ProvincialIn)
 @blp.response(201, Provincial)
 def record_provincial_evaluation(body, code):
+    """Record the provincial evaluation score.
+
+    The province's score (0-100) of the agency for a year; it enters the annual evaluation.
+    """
     recorded = ledger().record_provincial_evaluation(caller(), code, **body)
     read_after(recorded)
     return created({"agency": code, **body}, recorded)
@@ -92,4 +102,9 @@ def record_provincial_evaluation(body, code):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Evaluation)
 def evaluation(args, code, year):
+    """An agency's annual evaluation.
+
+    The year's monthly mean, provincial score, bonus, score and grade, with what they were
+    computed from; `provisional` until the year is final. *As-of* like every read.
+    """
     return read_side().evaluation(code, year_of(year), as_of=as_of(args))

@@ -98,6 +98,13 @@ class Plan(Recorded):
 @blp.arguments(PlanIn)
 @blp.response(201, Plan)
 def draw_inspection_plan(body):
+    """Draw a year's inspection plan.
+
+    Selects the agencies to inspect: every agency a rule requires (key inspection,
+    complaints, serious repeats, new agencies) and a reproducible random draw of the rest
+    at the given ratio, seeded from the log's head and the seed text, with inspection teams
+    free of declared conflicts. One plan per year.
+    """
     recorded = ledger().draw_inspection_plan(caller(), **body)
     return created(read_after(recorded).inspection_plan(body["year"]), recorded)
 
@@ -106,6 +113,11 @@ def draw_inspection_plan(body):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Plan)
 def inspection_plan(args, year):
+    """A year's inspection plan.
+
+    The plan as drawn, with each selected agency's status (planned, inspected, overdue);
+    404 until drawn. Public. *As-of* like every read.
+    """
     return read_side().inspection_plan(year_of(year), as_of=as_of(args))
 
 
@@ -114,6 +126,11 @@ def inspection_plan(args, year):
 @blp.arguments(InspectionIn)
 @blp.response(201, Inspection)
 def record_inspection(body, year):
+    """Record an inspection.
+
+    An inspection of an agency in the year's plan, by inspectors of its team, with a
+    summary and the deductions it led to.
+    """
     year = year_of(year)
     recorded = ledger().record_inspection(caller(), year, **body)
     found = [i for i in read_after(recorded).inspections(year)
@@ -125,4 +142,9 @@ def record_inspection(body, year):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Inspection(many=True))
 def inspections(args, year):
+    """A year's inspections.
+
+    Every inspection recorded against the year's plan, in log order. Public. *As-of* like
+    every read.
+    """
     return read_side().inspections(year_of(year), as_of=as_of(args))

@@ -61,6 +61,11 @@ class Trail(ma.Schema):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, MonthScore)
 def agency_month(args, code, month):
+    """An agency's score in one month.
+
+    Whether the month was assessed, its score, deducted and pending points, and its
+    deductions. *As-of* like every read.
+    """
     return read_side().month(code, month_of(month), as_of=as_of(args))
 
 
@@ -69,6 +74,11 @@ def agency_month(args, code, month):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Trail)
 def trail(args, code, month):
+    """The audit trail of an agency's month.
+
+    Every event that made or changed the month's score, in log order, each with the score
+    just before and just after it. *As-of* like every read.
+    """
     return read_side().trail(code, month_of(month), as_of=as_of(args))
 
 
@@ -77,6 +87,12 @@ def trail(args, code, month):
 @blp.arguments(PublicationIn)
 @blp.response(201, Publication)
 def publish_month(body, month):
+    """Publish a month's standings.
+
+    Freezes the month's standings as they stand now (a later publication of the same month
+    is a new revision). When the server holds the bureau's signing key the answer carries
+    the signed checkpoint.
+    """
     recorded = ledger().publish_month(caller(), month_of(month), **body)
     read_after(recorded)
     revision = recorded.data["revision"]

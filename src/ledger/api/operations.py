@@ -74,6 +74,11 @@ class Integrity(ma.Schema):
 @requires(OPERATE, agency_arg=None)
 @blp.response(200, Projection(many=True))
 def projections():
+    """The read models' status.
+
+    Each read model's position in the log, its lag behind the head, and whether it is up to
+    date, catching up or rebuilding.
+    """
     return read_side().projections()
 
 
@@ -81,6 +86,11 @@ def projections():
 @requires(OPERATE, agency_arg=None)
 @blp.response(202, Rebuild)
 def rebuild_projection(name):
+    """Rebuild a read model.
+
+    Starts building a new generation of the read model from the first event; reads keep
+    being served from the current one until the new one takes over. Answers 202 at once.
+    """
     read_side().rebuild(name)
     return {"name": name, "status": "rebuilding"}
 
@@ -89,6 +99,11 @@ def rebuild_projection(name):
 @requires(OPERATE, agency_arg=None)
 @blp.response(200, Integrity)
 def integrity():
+    """The integrity report.
+
+    Verifies the hash chain of the stored events and compares the read models with a
+    rebuild from the log; names the first damaged position if any.
+    """
     return integrity_report()
 
 

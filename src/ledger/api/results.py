@@ -98,6 +98,11 @@ class ObjectionFilter(AsOfArgs):
 @blp.arguments(NoticeIn)
 @blp.response(201, Notice)
 def open_notice(body, year):
+    """Open a year's notice.
+
+    Freezes every agency's annual evaluation of the year as noticed and opens the objection
+    period; `closes_on` is the last day to object.
+    """
     year = year_of(year)
     recorded = ledger().open_notice(caller(), year, body["opened_on"], read_side())
     return created(read_after(recorded).notice(year), recorded)
@@ -107,6 +112,11 @@ def open_notice(body, year):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Notice)
 def notice(args, year):
+    """A year's notice.
+
+    When it was opened, when the objection period closes, and how many agencies it covers;
+    404 until it is opened. Public. *As-of* like every read.
+    """
     return read_side().notice(year_of(year), as_of=as_of(args))
 
 
@@ -115,6 +125,11 @@ def notice(args, year):
 @blp.arguments(ObjectionIn)
 @blp.response(201, ObjectionRecorded)
 def file_objection(body, year):
+    """Object to a year's noticed result.
+
+    An agency objects for itself within the objection period; a regulator may file for an
+    agency (then naming it, and optionally the day it was filed).
+    """
     recorded = ledger().file_objection(caller(), year_of(year), **body)
     return created(read_after(recorded).objection(recorded.id), recorded)
 
@@ -124,6 +139,11 @@ def file_objection(body, year):
 @blp.arguments(ObjectionFilter, location="query")
 @blp.response(200, Objection(many=True))
 def objections(args, year):
+    """A year's objections.
+
+    In filing order, optionally only those with one status; an agency sees its own only.
+    *As-of* like every read.
+    """
     principal = caller()
     own = principal.agency if principal.role == AGENCY else None  # an agency sees its own only
     return read_side().objections(year_of(year), as_of=as_of(args), agency=own,
@@ -135,6 +155,11 @@ def objections(args, year):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Objection)
 def objection(args, objection_id):
+    """One objection.
+
+    The objection with its status and, once resolved, the reviewer's decision; an agency
+    may read its own only. *As-of* like every read.
+    """
     found = read_side().objection(objection_id, as_of=as_of(args))
     principal = caller()
     if principal.role == AGENCY and found["agency"] != principal.agency:
@@ -148,6 +173,11 @@ def objection(args, objection_id):
 @blp.arguments(ObjectionResolutionIn)
 @blp.response(201, ObjectionRecorded)
 def resolve_objection(body, objection_id):
+    """Resolve an objection.
+
+    A reviewer dismisses it or corrects the result, with reasoning; a reviewer who recorded
+    a deduction of that agency in that year may not.
+    """
     recorded = ledger().resolve_objection(caller(), objection_id, reads=read_side(), **body)
     return created(read_after(recorded).objection(objection_id), recorded)
 
@@ -157,6 +187,11 @@ def resolve_objection(body, objection_id):
 @blp.arguments(FinalIn)
 @blp.response(201, Final)
 def finalize(body, year):
+    """Make a year's results final.
+
+    Freezes every agency's annual evaluation of the year as final once the objection period
+    has closed and every objection is resolved.
+    """
     year = year_of(year)
     recorded = ledger().finalize_year(caller(), year, body["finalized_on"])
     final = read_after(recorded).final(year)
@@ -167,5 +202,10 @@ def finalize(body, year):
 @blp.arguments(AsOfArgs, location="query")
 @blp.response(200, Final)
 def final(args, year):
+    """A year's final results.
+
+    When the year was made final and how many agencies it covers; 404 until then. Public.
+    *As-of* like every read.
+    """
     return read_side().final(year_of(year), as_of=as_of(args))
 

@@ -149,19 +149,18 @@ class AsOfArgs(Strict):
     """?as_of=RFC 3339 or ?as_of_position=N: answer from the events recorded until then."""
 
     as_of = fields.AwareDateTime(format="iso", metadata={
-        "description": "RFC 3339 timestamp; only events recorded at or before it count"})
+        "description": "As-of: an RFC 3339 timestamp with its offset (2022-03-01T08:00:00Z); "
+                       "the answer counts only the events recorded at or before it. With "
+                       "as_of_position too, the earlier of the two moments counts."})
     as_of_position = Position(strict=False, validate=validate.Range(min=0, max=MAX_POSITION),
-                                    metadata={"description": "a global log position"})
+                              metadata={"description": "As-of: a global log position (the "
+                                        "`position` of a write's answer); the answer counts "
+                                        "only the events at or before it."})
 
     @ma.validates("as_of")
     def usable_moment(self, value, **_):
         if moment_problem(value):
             raise ma.ValidationError(moment_problem(value))
-
-    @ma.validates_schema
-    def one_moment(self, data, **_):
-        if "as_of" in data and "as_of_position" in data:
-            raise ma.ValidationError("give as_of or as_of_position, not both", "as_of")
 
 
 def year_of(value: int | str, field: str = "year") -> int:
@@ -172,7 +171,12 @@ def year_of(value: int | str, field: str = "year") -> int:
 
 
 def as_of(args: dict) -> AsOf | None:
-    """The AsOf named by the query arguments, if any."""
+    """The AsOf named by the query arguments, if any (both given: the earlier moment)."""
+    if args.get("as_of_position") is not None and args.get("as_of") is not None:
+        from ledger.api.context import read_side
+
+        stamp = read_side().resolve_as_of(AsOf(timestamp=args["as_of"].astimezone(UTC)))
+        return AsOf(position=min(stamp, args["as_of_position"]))
     if args.get("as_of_position") is not None:
         return AsOf(position=args["as_of_position"])
     if args.get("as_of") is not None:

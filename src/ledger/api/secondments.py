@@ -39,6 +39,11 @@ class Secondment(Recorded):
 @blp.arguments(SecondmentIn)
 @blp.response(201, Secondment)
 def start_secondment(body, code):
+    """Start a secondment.
+
+    A member of the agency's staff seconded into the supervision office from a day;
+    overlapping secondments of one person are refused with 409.
+    """
     recorded = ledger().start_secondment(caller(), code, **body)
     return created(read_after(recorded).secondment(recorded.id), recorded)
 
@@ -48,5 +53,9 @@ def start_secondment(body, code):
 @blp.arguments(CompletionIn)
 @blp.response(201, Secondment)
 def complete_secondment(body, secondment_id):
+    """Complete a secondment.
+
+    The last day of the secondment (not before it started).
+    """
     recorded = ledger().complete_secondment(caller(), secondment_id, **body)
     return created(read_after(recorded).secondment(secondment_id), recorded)

@@ -22,12 +22,8 @@ class PageArgs(AsOfArgs):
     offset = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1), metadata={
         "description": "rows of the ranked list to skip (default 0)"})
     agency = fields.String(validate=credit_code, metadata={
-        "description": "a credit code: only that agency's row (none if it is not ranked)"})
-
-    @ma.validates_schema
-    def agency_or_page(self, data, **_):
-        if "agency" in data and ("limit" in data or "offset" in data):
-            raise ma.ValidationError("give agency, or limit and offset, not both", "agency")
+        "description": "a credit code: only that agency's row (none if it is not ranked); "
+                       "limit and offset are then ignored"})
 
 
 class StandingsArgs(PageArgs):
@@ -87,6 +83,13 @@ class AnnualStandings(Page):
 @blp.arguments(StandingsArgs, location="query")
 @blp.response(200, Standings)
 def standings(args):
+    """Monthly standings.
+
+    The ranked list of a month on the current figures or as last published
+    (`basis=published`); without `month` the latest published month. Public. *As-of* like
+    every read. A page with `limit`/`offset` (the total in `total`), or one agency's row
+    with `agency`.
+    """
     return read_side().standings(args.get("month"), args["basis"], as_of=as_of(args),
                                  **paging(args))
 
@@ -95,6 +98,13 @@ def standings(args):
 @blp.arguments(AnnualArgs, location="query")
 @blp.response(200, AnnualStandings)
 def annual_standings(args):
+    """Annual standings.
+
+    The year's ranked annual scores and grades on the current figures, or as noticed or
+    made final (`basis`); `provisional` until the year is final.
+    Public. *As-of* like every read. A page with `limit`/`offset`, or one agency's row with
+    `agency`.
+    """
     return read_side().annual_standings(args["year"], as_of=as_of(args), basis=args["basis"],
                                         **paging(args))
 

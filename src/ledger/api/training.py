@@ -14,6 +14,7 @@ from ledger.api.schemas import (
 )
 from ledger.domain.principals import RECORD
 
+
 blp = Blueprint("training", __name__, url_prefix="/api/v1", description="Training")
 KINDS = ("lecture", "onsite", "online")
 
@@ -64,6 +65,11 @@ class Statistics(ma.Schema):
 @blp.arguments(SessionIn)
 @blp.response(201, Session)
 def hold_training_session(body):
+    """Record a training session.
+
+    A lecture, on-site or online session held on a day, with its topic and hours;
+    attendance is recorded against it.
+    """
     recorded = ledger().hold_training_session(caller(), **body)
     return created(read_after(recorded).training_session(recorded.id), recorded)
 
@@ -73,6 +79,11 @@ def hold_training_session(body):
 @blp.arguments(AttendanceIn)
 @blp.response(201, Attendance)
 def record_attendance(body, session_id):
+    """Record attendance at a training session.
+
+    One member of an agency's staff at one session; the same person twice at one session is
+    refused with 409.
+    """
     recorded = ledger().record_attendance(caller(), session_id, **body)
     read_after(recorded)
     return created({"session_id": session_id, **body}, recorded)
@@ -82,4 +93,8 @@ def record_attendance(body, session_id):
 @blp.arguments(StatisticsArgs, location="query")
 @blp.response(200, Statistics)
 def training_statistics(args):
+    """Training statistics of a year.
+
+    Sessions by kind, agencies trained and person-times. Public. *As-of* like every read.
+    """
     return read_side().training_statistics(args["year"], as_of=as_of(args))

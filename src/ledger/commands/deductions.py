@@ -8,7 +8,7 @@ from uuid import UUID
 from typing import TYPE_CHECKING
 
 from ledger.domain.deduction import Deduction
-from ledger.domain.errors import InvalidInput
+from ledger.domain.errors import ConflictingInput, InvalidInput
 from ledger.domain.filing import filing_date
 from ledger.domain.principals import FILE_DISPUTE, RECORD, RESOLVE_DISPUTE, Principal, authorize
 
@@ -28,7 +28,7 @@ class DeductionCommands:
         catalogue = self.catalogue()
         version = catalogue.version_on(found_on)
         if version is None:
-            raise InvalidInput.field(
+            raise ConflictingInput.field(
                 "found_on", f"no rule set version is in force on {found_on.isoformat()} "
                 f"(the first takes effect {catalogue.versions[0].effective_from.isoformat()})")
         item = version.items.get(rule_code)

@@ -9,7 +9,9 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.domain.filing import filing_date
-from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from ledger.domain.errors import (
+    ConflictingInput, NotFound, NotPermitted, RuleViolation,
+)
 from ledger.domain.principals import (
     AGENCY, FILE_OBJECTION, RECORD, RESOLVE_OBJECTION, Principal, authorize,
 )
@@ -65,8 +67,9 @@ class ResultsCommands:
         if by.role == AGENCY:
             agency = agency or by.agency
         elif not agency:
-            raise InvalidInput.field("agency", "is required when a regulator files an objection "
-                                     "(the agency's credit code)")
+            # Well formed as sent (an agency leaves it out): what it lacks is the caller's.
+            raise ConflictingInput.field("agency", "is required when a regulator files an "
+                                         "objection (the agency's credit code)")
         authorize(by, FILE_OBJECTION, agency)
         self.agency(agency)  # 404 for an unknown credit code
 

@@ -14,7 +14,7 @@ from ledger.domain.base import (
     within,
 )
 from ledger.domain.credit_code import credit_code_problem
-from ledger.domain.errors import RuleViolation, collect
+from ledger.domain.errors import Conflicting, RuleViolation, collect
 
 
 class AgencyRegistered(LedgerCreated):
@@ -133,7 +133,8 @@ class Agency(Aggregate):
             )
         if deregistered_on < self.registered_on:
             collect(("deregistered_on",
-                     f"must not be before registered_on ({self.registered_on.isoformat()})"))
+                     Conflicting(f"must not be before registered_on "
+                                 f"({self.registered_on.isoformat()})")))
         self._deregister(deregistered_on=deregistered_on, reason=reason, recorded_by=recorded_by)
 
     @event(AgencyDeregistered)
@@ -179,7 +180,8 @@ class Agency(Aggregate):
                 f"Secondment {secondment_id} was already completed on {secondment.ended_on}.")
         if ended_on < secondment.started_on:
             collect(("ended_on",
-                     f"must not be before started_on ({secondment.started_on.isoformat()})"))
+                     Conflicting(f"must not be before started_on "
+                                 f"({secondment.started_on.isoformat()})")))
         self.check_no_overlap(secondment.staff_ref, secondment.started_on, ended_on,
                               exclude=secondment_id)
         self._complete_secondment(secondment_id=secondment_id, ended_on=ended_on,
@@ -209,7 +211,8 @@ class Agency(Aggregate):
         """Record the province's score for a year; a later record supersedes the earlier."""
         collect(
             ("year", None if 2000 <= year <= today.year
-             else f"must be a year from 2000 to {today.year}, got {year}"),
+             else f"must be a year from 2000 to {today.year}, got {year}" if year < 2000
+             else Conflicting(f"must be a year from 2000 to {today.year}, got {year}")),
             within("score", score, 0, 100),
             hundredths("score", score),
         )

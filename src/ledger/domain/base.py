@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.errors import InvalidInput
+from ledger.domain.errors import Conflicting, InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 
 HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal(24)
@@ -37,7 +37,8 @@ def ledger_id(kind: str, key: str) -> UUID:
 def not_after_today(field: str, value: date | None, today: date) -> tuple[str, str | None]:
     """Business dates may not lie after today (Asia/Shanghai)."""
     if value is not None and value > today:
-        return field, f"must not be after today ({today.isoformat()}), got {value.isoformat()}"
+        return field, Conflicting(
+            f"must not be after today ({today.isoformat()}), got {value.isoformat()}")
     return field, None
 
 

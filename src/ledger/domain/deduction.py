@@ -14,7 +14,7 @@ from ledger.domain.base import (
 )
 from ledger.domain.calendar import SHIPPED_ONLY, WorkingCalendar, legacy_basis
 from ledger.domain.catalogue import RuleItem
-from ledger.domain.errors import NotPermitted, RuleViolation, collect
+from ledger.domain.errors import Conflicting, NotPermitted, RuleViolation, collect
 from ledger.domain.scoring import DeductionFacts, deduction_status
 
 RECTIFY_DAYS, RECTIFY_DAYS_SERIOUS = 10, 20
@@ -128,7 +128,7 @@ class Deduction(Aggregate):
             not_after_today("found_on", found_on, today),
             not_after_today("notified_on", notified_on, today),
             ("notified_on", None if notified >= found_on
-             else f"must not be before found_on ({found_on.isoformat()})"),
+             else Conflicting(f"must not be before found_on ({found_on.isoformat()})")),
             text_check("reason", reason),
             name_check("project_ref", project_ref, required=False),
             evidence_check("evidence", evidence),
@@ -213,7 +213,7 @@ class Deduction(Aggregate):
             text_check("note", note, required=False),
             not_after_today("completed_on", completed_on, today),
             ("completed_on", None if completed_on >= self.found_on
-             else f"must not be before found_on ({self.found_on.isoformat()})"),
+             else Conflicting(f"must not be before found_on ({self.found_on.isoformat()})")),
         )
         if not self.rectifiable:
             raise RuleViolation(f"{self.rule_code} deductions have no rectification.")
@@ -273,7 +273,7 @@ class Deduction(Aggregate):
             text_check("reasoning", reasoning),
             not_after_today("decided_on", decided_on, today),
             ("decided_on", None if decided_on >= filed_on
-             else f"must not be before filed_on ({filed_on.isoformat()})"),
+             else Conflicting(f"must not be before filed_on ({filed_on.isoformat()})")),
         ]
         if outcome == "reduced":
             checks.append(("points", self.reduced_points_problem(points)))

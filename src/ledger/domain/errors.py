@@ -24,6 +24,19 @@ class InvalidInput(LedgerError):
         return cls({name: [message]})
 
 
+class ConflictingInput(InvalidInput):
+    """Fields each well formed on their own that conflict with the ledger's records, with
+    each other or with today's date (a date before registration, after today, ...)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.message = self.message.replace("Invalid input:", "Refused:", 1)
+
+
+class Conflicting(str):
+    """A check's message about such a conflict (see `collect`)."""
+
+
 class RuleViolation(LedgerError):
     """A rule of the domain refuses the command (window closed, duplicate, overlap)."""
 
@@ -47,4 +60,5 @@ def collect(*checks: tuple[str, str | None]) -> None:
         if message:
             errors.setdefault(field, []).append(message)
     if errors:
-        raise InvalidInput(errors)
+        conflicts = all(isinstance(m, Conflicting) for msgs in errors.values() for m in msgs)
+        raise (ConflictingInput if conflicts else InvalidInput)(errors)

@@ -8,7 +8,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, not_after_today
-from ledger.domain.errors import collect
+from ledger.domain.errors import Conflicting, collect
 from ledger.domain.scoring import month_bounds
 
 
@@ -34,7 +34,7 @@ def check_publishable(month: str, published_on: date, today: date) -> None:
     collect(
         not_after_today("published_on", published_on, today),
         ("published_on", None if published_on > last
-         else f"must be after the month has ended ({last.isoformat()})"),
+         else Conflicting(f"must be after the month has ended ({last.isoformat()})")),
     )
 
 

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id, not_after_today
 from ledger.domain.calendar import SHIPPED_ONLY, WorkingCalendar
-from ledger.domain.errors import InvalidInput, NotFound, RuleViolation, collect
+from ledger.domain.errors import Conflicting, InvalidInput, NotFound, RuleViolation, collect
 from ledger.domain.text import checked_text
 
 NOTICE_DAYS = 5  # the notice period runs through the 5th working day after opened_on
@@ -187,8 +187,9 @@ class YearResults(Aggregate):
             problems.extend((k, " ".join(v)) for k, v in error.errors.items())
         problems.append(not_after_today("decided_on", decided_on, today))
         if decided_on < objection.filed_on:
-            problems.append(("decided_on", f"must not be before the objection was filed "
-                                           f"({objection.filed_on}), got {decided_on}"))
+            problems.append(("decided_on", Conflicting(
+                f"must not be before the objection was filed ({objection.filed_on}), "
+                f"got {decided_on}")))
         collect(*problems)
         if objection.outcome is not None:
             raise RuleViolation(f"异议 {oid} 已作出复核决定。Objection {oid} was already decided ({objection.outcome}, on "
@@ -250,6 +251,6 @@ def check_opening(year: int, opened_on: date, today: date) -> None:
     collect(
         not_after_today("opened_on", opened_on, today),
         ("opened_on", None if opened_on >= first
-         else f"must be on or after {first.isoformat()} (the year {year} must have ended), "
-              f"got {opened_on.isoformat()}"),
+         else Conflicting(f"must be on or after {first.isoformat()} (the year {year} must "
+                          f"have ended), got {opened_on.isoformat()}")),
     )

@@ -6,6 +6,7 @@ from flask import render_template, request
 
 from ledger.web import web
 from ledger.web.auth import bureau
+from ledger.web.paging import page_of
 from ledger.web.services import default_year, read_side, year_arg
 
 
@@ -26,7 +27,8 @@ def queues():
     names = {a["credit_code"]: a["name"] for a in side.agencies()}
     disputes = [dict(d, name=names.get(d["agency"], d["agency"]))
                 for d in side.disputes(status="open")]
-    disputes.sort(key=lambda d: (not d["overdue"], d["review_due"]))
+    disputes.sort(key=lambda d: (not d["overdue"], d["review_due"], d["id"]))
+    disputes = page_of(disputes, request.args.get("disputes_from"), "disputes_from")
     open_rect, overdue_rect = rectification_queue()
     year = year_arg(request.args.get("year"), default_year())
     return render_template("queues.html", disputes=disputes, open_rect=open_rect,

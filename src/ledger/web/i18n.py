@@ -9,6 +9,9 @@ COOKIE = "lang"
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key -> (中文, English)
     "title": ("政府采购代理机构考核台账", "Assessment Ledger"),
+    "api_reference": ("接口文档（API）", "API reference"),
+    "rows_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
+    "previous_page": ("上一页", "Previous page"), "next_page": ("下一页", "Next page"),
     "standings": ("考核排名", "Standings"), "annual": ("年度排名", "Annual standings"),
     "queues": ("工作台", "Work queues"), "import": ("批量导入", "Bulk import"),
     "sign_in": ("登录", "Sign in"), "sign_out": ("退出", "Sign out"),

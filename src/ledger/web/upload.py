@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from ledger.api.metrics import count_import
 from ledger.domain.errors import ConcurrentChange, InvalidInput
 from ledger.imports.limits import MAX_FILE_BYTES
 from ledger.imports.reader import UnreadableFile, too_big
@@ -31,6 +32,7 @@ def upload():
         return render_template("upload.html", report=None, problem=str(error)), 422
     except ConcurrentChange as error:
         return render_template("upload.html", report=None, problem=error.message), 409
+    count_import(report)
     if report.recorded and report.position:
         read_side().wait_for(report.position)
     return render_template("upload.html", report=report, problem=None,

@@ -11,7 +11,7 @@ from ledger.api.context import ledger, read_after, read_side
 from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.reference import RULE_CODES
 from ledger.api.schemas import (
-    MONTH, STATUSES, AsOfArgs, Deduction, Strict, as_of, created, name, text,
+    STATUSES, AsOfArgs, Deduction, MonthPattern, Strict, as_of, created, name, text,
 )
 from ledger.domain.principals import READ, RECORD
 
@@ -51,7 +51,7 @@ class RectificationIn(Strict):
 
 
 class DeductionFilter(AsOfArgs, Paging):
-    month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
+    month = fields.String(validate=MonthPattern())
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 

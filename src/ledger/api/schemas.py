@@ -12,11 +12,25 @@ from marshmallow import fields, validate
 from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
-from ledger.domain.periods import MONTH as PERIOD_MONTH
 from ledger.domain.periods import MAX_POSITION, month_problem, moment_problem, year_problem
 from ledger.projections.queries import AsOf
 
-MONTH = PERIOD_MONTH  # years 1900-2999, like YEARS
+# The month pattern as the OpenAPI description states it (ECMA-262, anchored); values are
+# checked by `month_problem`, which also refuses a trailing line feed that `$` would let by.
+MONTH = re.compile(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")  # years 1900-2999, like YEARS
+
+
+class MonthPattern(validate.Regexp):
+    """A YYYY-MM month: documented as MONTH's pattern, checked by the domain's one rule."""
+
+    def __init__(self) -> None:
+        super().__init__(MONTH, error="must be a month YYYY-MM")
+
+    def __call__(self, value: str) -> str:
+        problem = month_problem(value)
+        if problem:
+            raise ma.ValidationError(problem)
+        return value
 YEARS = validate.Range(min=1900, max=2999)
 STATUSES = ("standing", "pending", "reduced", "overturned", "withdrawn")
 DISPUTE_STATUSES = ("open", "upheld", "overturned", "reduced")

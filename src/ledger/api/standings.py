@@ -7,7 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ledger.api.context import read_side
-from ledger.api.schemas import MONTH, YEARS, AsOfArgs, Year, as_of, credit_code, points
+from ledger.api.schemas import (
+    YEARS, AsOfArgs, MonthPattern, Year, as_of, credit_code, points,
+)
 from ledger.api.evaluations import GRADES
 
 MAX_LIMIT = 1000
@@ -27,7 +29,7 @@ class PageArgs(AsOfArgs):
 
 
 class StandingsArgs(PageArgs):
-    month = fields.String(validate=validate.Regexp(MONTH, error="must be a month YYYY-MM"))
+    month = fields.String(validate=MonthPattern())
     basis = fields.String(load_default="current",
                           validate=validate.OneOf(("current", "published")))
 

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.base import LedgerCreated, LedgerEvent, ledger_id
-from ledger.domain.errors import collect
+from ledger.domain.errors import Conflicting, collect
 from ledger.domain.text import NAME_LIMIT, text_problem
 
 FIRST_YEAR = 2000
@@ -28,29 +28,34 @@ class CalendarPublished(LedgerEvent):
 
 def calendar_problems(year: int, holidays: list[date], makeup_days: list[date], source: object,
                       today: date) -> list[tuple[str, str | None]]:
-    """Every rule a year's calendar breaks, field by field (empty when it is acceptable)."""
+    """Every rule a year's calendar breaks, field by field (empty when it is acceptable).
+
+    What the description states (ranges, at least one day off, no day twice) is invalid input;
+    a day outside the year, a make-up day on a weekday or on a day off conflicts (409)."""
     checks: list[tuple[str, str | None]] = [("source", text_problem(source, limit=NAME_LIMIT))]
     if not FIRST_YEAR <= year <= today.year + 1:
-        checks.append(("year", f"must be between {FIRST_YEAR} and next year "
-                               f"({today.year + 1}), got {year}"))
+        # Before FIRST_YEAR is out of range; past next year conflicts with today's date only.
+        problem = (f"must be between {FIRST_YEAR} and next year ({today.year + 1}), "
+                   f"got {year}")
+        checks.append(("year", problem if year < FIRST_YEAR else Conflicting(problem)))
         return checks
     if not holidays:
         checks.append(("holidays", "must list at least one day off"))
     for field, days in (("holidays", holidays), ("makeup_days", makeup_days)):
         outside = sorted(d.isoformat() for d in days if d.year != year)
         if outside:
-            checks.append((field, f"must lie in {year}: {', '.join(outside)}"))
+            checks.append((field, Conflicting(f"must lie in {year}: {', '.join(outside)}")))
         twice = sorted(d.isoformat() for d, n in Counter(days).items() if n > 1)
         if twice:
             checks.append((field, f"lists a day more than once: {', '.join(twice)}"))
     weekdays = sorted(d.isoformat() for d in makeup_days if d.weekday() < 5)
     if weekdays:
-        checks.append(("makeup_days", "a make-up working day must be a Saturday or Sunday: "
-                                      f"{', '.join(weekdays)}"))
+        checks.append(("makeup_days", Conflicting(
+            f"a make-up working day must be a Saturday or Sunday: {', '.join(weekdays)}")))
     both = sorted(d.isoformat() for d in set(holidays) & set(makeup_days))
     if both:
-        checks.append(("holidays", f"a day off cannot also be a make-up working day: "
-                                   f"{', '.join(both)}"))
+        checks.append(("holidays", Conflicting(
+            f"a day off cannot also be a make-up working day: {', '.join(both)}")))
     return checks
 
 

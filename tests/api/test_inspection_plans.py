@@ -89,17 +89,20 @@ def test_a_second_plan_of_the_year_is_a_conflict(callers, app):
     assert head(app) == before
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"ratio": 0}, "ratio"), ({"ratio": 1.5}, "ratio"), ({"year": 2025}, "year"),
-    ({"drawn_on": "2026-07-01"}, "drawn_on"), ({"seed_text": " "}, "seed_text"),
-    ({"team_size": 4}, "inspectors"), ({"inspectors": [{"name": "甲"}, {"name": "甲"}]},
-                                       "inspectors"),
-    ({"inspectors": [{"name": "甲", "conflicts": ["123"]}, {"name": "乙"}]}, "inspectors"),
+@pytest.mark.parametrize("change, field, status", [
+    # what the description states: invalid input
+    ({"ratio": 0}, "ratio", 422), ({"ratio": 1.5}, "ratio", 422),
+    ({"seed_text": " "}, "seed_text", 422),
+    ({"inspectors": [{"name": "甲", "conflicts": ["123"]}, {"name": "乙"}]}, "inspectors", 422),
+    # well formed, but in conflict with today's date or with another field
+    ({"year": 2025}, "year", 409), ({"drawn_on": "2026-07-01"}, "drawn_on", 409),
+    ({"team_size": 4}, "inspectors", 409),
+    ({"inspectors": [{"name": "甲"}, {"name": "甲"}]}, "inspectors", 409),
 ])
-def test_bad_plan_input_is_refused_naming_the_field(callers, app, change, field):
+def test_bad_plan_input_is_refused_naming_the_field(callers, app, change, field, status):
     before = head(app)
     response = callers.regulator.post("/api/v1/inspection-plans", json=body(**change))
-    assert response.status_code == 422, response.json
+    assert response.status_code == status, response.json
     assert any(key.split(".")[0] == field for key in response.json["errors"])
     assert head(app) == before
 
@@ -129,8 +132,11 @@ def test_inspections_are_recorded_and_change_the_status(callers, app, database_u
     assert response.status_code == 201, response.json
     assert INSPECTION_FIELDS <= response.json.keys()
     assert response.json["deduction_ids"] == [found]
-    listed = callers.anonymous.get("/api/v1/inspection-plans/2026/inspections").json
-    assert [i["agency"] for i in listed] == [NEW]
+    listed = callers.anonymous.get("/api/v1/inspection-plans/2026/inspections")
+    assert [i["agency"] for i in listed.json] == [NEW]
+    assert listed.headers["X-Total-Count"] == "1"
+    assert callers.anonymous.get("/api/v1/inspection-plans/2026/inspections",
+                                 query_string={"offset": 1}).json == []
     statuses = {s["agency"]: s["status"] for s in
                 callers.anonymous.get("/api/v1/inspection-plans/2026").json["selected"]}
     assert statuses == {NEW: "inspected", OLD: "planned"}

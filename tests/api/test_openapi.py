@@ -42,7 +42,7 @@ MAX_EXAMPLES = 6
 # Left out until their server-side checks and their description agree: drawing a plan refuses
 # schema-valid bodies with 422 (a year other than the current one, drawn_on outside the year,
 # a ratio with more than 6 decimal places, fewer inspectors than team_size).
-NOT_YET = ("POST /api/v1/inspection-plans",)
+NOT_YET: tuple[str, ...] = ()
 DAYS = ("registered_on", "deregistered_on", "found_on", "notified_on", "completed_on",
         "filed_on", "decided_on", "held_on", "started_on", "ended_on", "rated_on",
         "published_on")

@@ -357,3 +357,18 @@ def test_a_repeated_notice_with_the_same_idempotency_key_records_nothing_new(cal
     assert first.status_code == again.status_code == 201
     assert again.json["position"] == first.json["position"]
     assert head(callers.regulator.client.application) == first.json["position"]
+
+
+def test_a_years_objections_are_paged_with_their_total(callers, year):
+    assert callers.regulator.post(NOTICE, json={"opened_on": "2023-01-19"}).status_code == 201
+    for code in (A, B, C):
+        filed = callers.regulator.post(OBJECTIONS, json={"agency": code, "grounds": "复核"})
+        assert filed.status_code == 201, filed.json
+    whole = callers.auditor.get(OBJECTIONS)
+    assert whole.headers["X-Total-Count"] == "3" and len(whole.json) == 3
+    pages = [callers.auditor.get(OBJECTIONS, query_string={"limit": 2, "offset": offset})
+             for offset in (0, 2)]
+    assert [len(p.json) for p in pages] == [2, 1]
+    assert pages[0].json + pages[1].json == whole.json
+    assert 'rel="next"' in pages[0].headers["Link"]
+    assert pages[1].headers["X-Total-Count"] == "3"

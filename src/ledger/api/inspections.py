@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     YEARS, AsOfArgs, Recorded, Strict, as_of, credit_code, created, points, text, year_of,
 )
@@ -35,7 +36,8 @@ class PlanIn(Strict):
     drawn_on = fields.Date(required=True)
     ratio = points(required=True, validate=validate.Range(min=0, max=1, min_inclusive=False),
                    metadata={"description": "share of the non-mandatory candidates drawn "
-                                            "(0 < ratio <= 1); k = ceil(ratio x n)"})
+                                            "(0 < ratio <= 1, at most 6 decimal places); "
+                                            "k = ceil(ratio x n)", "multipleOf": 0.000001})
     seed_text = text(max_length=NAME_LIMIT, metadata={
         "description": "the public string announced before the draw (e.g. a lottery result)"})
     inspectors = fields.List(fields.Nested(InspectorIn), required=True,
@@ -138,13 +140,17 @@ def record_inspection(body, year):
     return created(found[0], recorded)
 
 
+class InspectionFilter(AsOfArgs, Paging):
+    """?as_of…&limit&offset."""
+
+
 @blp.route("/inspection-plans/<year>/inspections", methods=["GET"])
-@blp.arguments(AsOfArgs, location="query")
-@blp.response(200, Inspection(many=True))
+@blp.arguments(InspectionFilter, location="query")
+@blp.response(200, Inspection(many=True), headers=HEADERS)
 def inspections(args, year):
     """A year's inspections.
 
     Every inspection recorded against the year's plan, in log order. Public. *As-of* like
-    every read.
+    every read. Paginated: `limit`/`offset`, the total in `X-Total-Count`, links in `Link`.
     """
-    return read_side().inspections(year_of(year), as_of=as_of(args))
+    return page(read_side().inspections(year_of(year), as_of=as_of(args)), args)

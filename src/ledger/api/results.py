@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side, sign_results
+from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     AsOfArgs, Recorded, Strict, as_of, created, credit_code, text, year_of,
 )
@@ -89,7 +90,7 @@ class ObjectionRecorded(Objection, Recorded):
     """An objection as its filing or resolution returns it."""
 
 
-class ObjectionFilter(AsOfArgs):
+class ObjectionFilter(AsOfArgs, Paging):
     status = fields.String(validate=validate.OneOf(OBJECTION_STATUSES))
 
 
@@ -137,17 +138,18 @@ def file_objection(body, year):
 @blp.route("/years/<year>/objections", methods=["GET"])
 @requires(READ, agency_arg=None)
 @blp.arguments(ObjectionFilter, location="query")
-@blp.response(200, Objection(many=True))
+@blp.response(200, Objection(many=True), headers=HEADERS)
 def objections(args, year):
     """A year's objections.
 
     In filing order, optionally only those with one status; an agency sees its own only.
-    *As-of* like every read.
+    *As-of* like every read. Paginated: `limit`/`offset`, the total in `X-Total-Count`,
+    links in `Link`.
     """
     principal = caller()
     own = principal.agency if principal.role == AGENCY else None  # an agency sees its own only
-    return read_side().objections(year_of(year), as_of=as_of(args), agency=own,
-                                  status=args.get("status"))
+    return page(read_side().objections(year_of(year), as_of=as_of(args), agency=own,
+                                       status=args.get("status")), args)
 
 
 @blp.route("/objections/<objection_id>", methods=["GET"])

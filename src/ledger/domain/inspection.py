@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ledger.domain.credit_code import credit_code_problem
-from ledger.domain.errors import InvalidInput, RuleViolation
+from ledger.domain.errors import Conflicting, RuleViolation, collect
 from ledger.domain.text import NAME_LIMIT, text_problem
 
 KEY_INSPECTION, COMPLAINTS, SERIOUS_REPEAT, NEW_AGENCY, RANDOM = (
@@ -171,12 +171,12 @@ def check_draw_inputs(inputs: DrawInputs, today: date) -> None:
         errors.setdefault(field, []).append(message)
 
     if inputs.year != today.year:
-        bad("year", f"must be the current year ({today.year}), got {inputs.year}")
+        bad("year", Conflicting(f"must be the current year ({today.year}), got {inputs.year}"))
     if inputs.drawn_on.year != inputs.year:
-        bad("drawn_on", f"must lie in {inputs.year}, got {inputs.drawn_on.isoformat()}")
+        bad("drawn_on", Conflicting(f"must lie in {inputs.year}, got {inputs.drawn_on.isoformat()}"))
     if inputs.drawn_on > today:
-        bad("drawn_on", f"must not be after today ({today.isoformat()}), "
-                        f"got {inputs.drawn_on.isoformat()}")
+        bad("drawn_on", Conflicting(f"must not be after today ({today.isoformat()}), "
+                                    f"got {inputs.drawn_on.isoformat()}"))
     if not (inputs.ratio.is_finite() and 0 < inputs.ratio <= 1):
         bad("ratio", f"must be a decimal with 0 < ratio <= 1, got {inputs.ratio}")
     elif decimal_places(inputs.ratio) > RATIO_PLACES:
@@ -187,8 +187,8 @@ def check_draw_inputs(inputs: DrawInputs, today: date) -> None:
     if problem:
         bad("seed_text", problem)
     _check_inspectors(inputs, bad)
-    if errors:
-        raise InvalidInput(errors)
+    # Conflicts with today's date or between fields answer 409, the rest 422 (errors.collect).
+    collect(*[(field, message) for field, messages in errors.items() for message in messages])
 
 
 def _check_inspectors(inputs: DrawInputs, bad) -> None:
@@ -203,7 +203,8 @@ def _check_inspectors(inputs: DrawInputs, bad) -> None:
                 bad(f"inspectors.{index}.conflicts", f"{code!r}: {problem}")
     repeated = sorted({n for n in names if names.count(n) > 1 and isinstance(n, str)})
     if repeated:
-        bad("inspectors", f"names must be distinct; repeated: {', '.join(repeated)}")
+        bad("inspectors", Conflicting(f"names must be distinct; repeated: "
+                                      f"{', '.join(repeated)}"))
     if type(inputs.team_size) is int and len(names) < inputs.team_size:
-        bad("inspectors", f"at least team_size ({inputs.team_size}) inspectors are needed, "
-                          f"got {len(names)}")
+        bad("inspectors", Conflicting(f"at least team_size ({inputs.team_size}) inspectors "
+                                      f"are needed, got {len(names)}"))

@@ -1,4 +1,4 @@
-"""The HTTP API of API.md: an app factory over one Ledger and one ReadSide."""
+"""The HTTP API of docs/API.md: an app factory over one Ledger and one ReadSide."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who is calling: bearer tokens, and the role table of API.md checked before a view runs."""
+"""Who is calling: bearer tokens, and the role table of docs/API.md checked before a view runs."""
 
 from __future__ import annotations
 

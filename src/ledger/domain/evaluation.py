@@ -1,4 +1,4 @@
-"""The annual evaluation (年评价) of DOMAIN.md as a pure function over one agency's year."""
+"""The annual evaluation (年评价) of docs/RULES.md as a pure function over one agency's year."""
 
 from __future__ import annotations
 

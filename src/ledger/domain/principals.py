@@ -1,4 +1,4 @@
-"""Who may do what: the role table of API.md as data and one check."""
+"""Who may do what: the role table of docs/API.md as data and one check."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scoring rules of DOMAIN.md as pure functions over plain facts (no I/O, no clock)."""
+"""The scoring rules of docs/RULES.md as pure functions over plain facts (no I/O, no clock)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def inspection_resource(position: int, event: Any) -> dict:
 
 
 def plan_resource(events: list[tuple[int, Any]], today: date) -> dict:
-    """The plan of API.md with each selected agency's status and inspection."""
+    """The plan of docs/API.md with each selected agency's status and inspection."""
     position, drawn = events[0]
     inspections = {e.agency: inspection_resource(p, e) for p, e in events[1:]}
     plan = {name: getattr(drawn, name) for name in PLAN_FIELDS}

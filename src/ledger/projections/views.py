@@ -79,7 +79,7 @@ def score_in(agency: AgencyState, month: str) -> Decimal | None:
 
 
 def deduction_resource(d: DeductionState, e: Effect) -> dict:
-    """The deduction resource of API.md."""
+    """The deduction resource of docs/API.md."""
     rectification = None
     if d.rectified_on is not None:
         rectification = {"completed_on": d.rectified_on,
@@ -110,7 +110,7 @@ def rectification_state(d: dict, today: date) -> str:
 
 
 def dispute_resource(d: DeductionState, today: date) -> dict:
-    """The dispute resource of API.md."""
+    """The dispute resource of docs/API.md."""
     s = d.dispute
     assert s is not None
     return {
@@ -142,7 +142,7 @@ def year_months(year: int) -> list[str]:
 
 
 def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
-    """The annual evaluation of API.md, with how it was computed."""
+    """The annual evaluation of docs/API.md, with how it was computed."""
     scores = [month_figures(agency, m).score for m in year_months(year)
               if assessed(agency.registered_on, agency.deregistered_on, m, today)]
     found = [d for d in agency.deductions.values() if d.found_on.year == year]

@@ -57,6 +57,9 @@ def test_the_api_shows_the_failure_and_reads_answer_503(database_url, ledger, br
         assert listed[ASSESSMENTS]["status"] == "failed"
         assert listed[ASSESSMENTS]["failure"]["position"] == broken
         assert "KeyError" in listed[ASSESSMENTS]["failure"]["error"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert f"stopped at position {broken}" in ready.get_json()["errors"][ASSESSMENTS][0]
     finally:
         app.extensions["ledger"].close()
 

@@ -50,8 +50,9 @@ def readyz():
 
 def model_problem(model: dict, bound: int) -> str | None:
     """Why one read model keeps the service from being ready, if it does."""
-    if model.get("error"):
-        return f"stuck at position {model['position']}: {model['error']}"
+    failure = model.get("failure")
+    if failure:
+        return f"stopped at position {failure['position']}: {failure['error']}"
     if model["lag"] > bound:
         return f"{model['lag']} events behind the log (bound {bound})"
     return None

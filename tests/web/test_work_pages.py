@@ -91,3 +91,17 @@ def test_a_regulator_may_file_a_paper_dispute_with_an_earlier_date(web_app):
     services.read_side.wait_for(fresh.position)
     page = text(signed_in(web_app, "regulator").get(f"/deductions/{fresh.id}"))
     assert 'name="filed_on"' in page and 'name="grounds"' in page
+
+
+@pytest.mark.parametrize("who, offered, not_offered", [
+    ("regulator", ["/calendars", "/objections", "/inspection-plans/draw",
+                   "/inspection-plans/queue"], []),
+    ("reviewer", ["/objections", "/inspection-plans/queue"],
+     ["/inspection-plans/draw"]),  # (the calendar itself is public, in the menu)
+])
+def test_the_home_page_offers_the_years_work_to_the_roles_that_do_it(web_app, who, offered,
+                                                                     not_offered):
+    page = text(signed_in(web_app, who).get("/today"))
+    links = set(re.findall(r'href="([^"]+)"', page))
+    assert set(offered) <= links, links
+    assert not set(not_offered) & links

@@ -17,6 +17,7 @@ from ledger.domain.text import NAME_LIMIT
 from ledger.web import web
 from ledger.web.auth import regulator, viewer
 from ledger.web.i18n import MESSAGES, language, translate
+from ledger.web.pages import register_page
 from ledger.web.services import ledger, today
 
 MESSAGES.update({
@@ -130,6 +131,10 @@ def calendar_note(label: str | None) -> Markup:
     text = " + ".join(words)
     return Markup('<small class="calendar" title="{}">{}</small>').format(
         f"{translate('cal_counted_with')}: {label}", text)
+
+
+# The home page lists the calendar among the regulator's work (publishing one).
+register_page("web.calendars_now", "cal_publish", roles=("regulator",))
 
 
 @web.get("/calendars")

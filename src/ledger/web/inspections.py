@@ -11,6 +11,7 @@ from ledger.web.auth import bureau, regulator
 from ledger.web.exports import download
 from ledger.web.i18n import MESSAGES
 from ledger.web.inspection_forms import DrawForm, InspectionForm, show_refusal
+from ledger.web.pages import register_page
 from ledger.web.services import ledger, read_side, today
 from ledger.web.sheets import Table
 
@@ -86,6 +87,11 @@ def export_inspection_plan(year: int, fmt: str):
     return download(f"inspection-plan-{year}", fmt, Table(
         f"{year} 年度监督检查计划", ["统一社会信用代码", "机构名称", "抽取理由", "检查组", "状态",
                                 "检查日期", "检查情况", "关联扣分编号"], rows))
+
+
+register_page("web.draw_inspection_plan", "inspection_draw", roles=("regulator",))
+register_page("web.current_inspection_queue", "inspection_queue",
+              roles=("regulator", "reviewer", "auditor"))
 
 
 @web.route("/inspection-plans/draw", methods=["GET", "POST"])

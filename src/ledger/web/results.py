@@ -14,6 +14,7 @@ from ledger.web import web
 from ledger.web.auth import bureau, regulator, signed_in, viewer
 from ledger.web.exports import download
 from ledger.web.i18n import MESSAGES
+from ledger.web.pages import register_page
 from ledger.web.results_forms import (
     DecisionForm, FinalizeForm, ObjectionForm, OpenNoticeForm, date_messages,
 )
@@ -215,6 +216,9 @@ def queue_view(year: int, forms: dict | None = None, problems: dict | None = Non
              for pos, ev in state.events]
     return render_template("objections.html", year=year, state=state,
                            objections=objections, trail=trail), status
+
+
+register_page("web.latest_objection_queue", "objection_queue", roles=("regulator", "reviewer", "auditor"))
 
 
 @web.get("/objections")

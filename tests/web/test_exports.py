@@ -103,3 +103,11 @@ def test_trail_export_summaries_name_the_item_in_chinese(web_app):
     rows = xlsx_rows(signed_in(web_app, "auditor").get(f"/exports/agencies/{B}/trail.xlsx"))
     summaries = [r[6] for r in rows[1:]]
     assert any(s.startswith("记录扣分 D05 设置差别歧视性条款：6 分") for s in summaries)
+
+
+def test_annual_standings_export_gives_grades_in_chinese_and_marks_the_year_provisional(web_app):
+    rows = csv_rows(web_app.test_client().get("/exports/annual-standings.csv?year=2022"))
+    assert rows[0] == ["名次", "统一社会信用代码", "机构名称", "年度得分", "等级", "结果性质"]
+    by_code = {row[1]: row for row in rows[1:]}
+    assert by_code[A][4] == "优秀" and by_code[B][4] == "良好"
+    assert {row[5] for row in rows[1:]} == {"暂定"}  # 2022's results were never finalized

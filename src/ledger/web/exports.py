@@ -16,7 +16,7 @@ from ledger.web.services import (
     default_year, latest_month, month_arg, read_side, today, year_arg,
 )
 from ledger.web.sheets import (
-    Table, agencies_table, attendance_table, deductions_table, evaluations_table,
+    GRADES, Table, agencies_table, attendance_table, deductions_table, evaluations_table,
     secondments_table, standings_table, trail_table,
 )
 
@@ -43,10 +43,12 @@ def export_standings(fmt: str):
 @web.get("/exports/annual-standings.<fmt>")
 def export_annual_standings(fmt: str):
     year = year_arg(request.args.get("year"), default_year())
-    rows = read_side().annual_standings(year)["rows"]
+    standings = read_side().annual_standings(year)
+    nature = "暂定" if standings["provisional"] else "最终"  # final only once the year is
     return download(f"annual-standings-{year}", fmt, Table(
-        f"{year} 年度排名", ["名次", "统一社会信用代码", "机构名称", "年度得分", "等级"],
-        [[r["rank"], r["agency"], r["name"], r["score"], r["grade"]] for r in rows]))
+        f"{year} 年度排名", ["名次", "统一社会信用代码", "机构名称", "年度得分", "等级", "结果性质"],
+        [[r["rank"], r["agency"], r["name"], r["score"], GRADES.get(r["grade"], r["grade"]),
+          nature] for r in standings["rows"]]))
 
 
 @web.get("/exports/evaluations.<fmt>")

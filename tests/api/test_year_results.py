@@ -9,21 +9,12 @@ import pytest
 
 from ledger.api import create_app
 from tests.api.conftest import A, B, C, Callers, head, principal
+from tests.clock import Clock
 
 D = "91341800MA2NEW0010"  # registered in 2023: not assessed in 2022
 
 NOTICE, OBJECTIONS, FINAL = ("/api/v1/years/2022/notice", "/api/v1/years/2022/objections",
                              "/api/v1/years/2022/final")
-
-
-class Clock:
-    """Today (Asia/Shanghai) as the test sets it."""
-
-    def __init__(self, today: date) -> None:
-        self.day = today
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture

@@ -14,15 +14,8 @@ from ledger.cli import main
 from ledger.integrity.publications import read_publications
 from ledger.integrity.signing import generate_key, load_public_key, signature_valid
 from tests.api.conftest import Callers, build_world
+from tests.clock import Clock
 from tests.integrity import tamper
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.day = date(2023, 1, 19)
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture

@@ -12,16 +12,9 @@ import pytest
 from ledger.api import create_app
 from ledger.web.serving import served
 from tests.api.conftest import principal
+from tests.clock import Clock
 from tests.web.conftest import A, B, token_for
 from tests.web.conftest import browser_sign_in as sign_in  # the browser fixture is conftest's
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.day = date(2023, 1, 19)
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture

@@ -16,17 +16,10 @@ import pytest
 
 from ledger.api import create_app
 from tests.api.conftest import principal
+from tests.clock import Clock
 from tests.web.conftest import A, B, ROLES
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.day = date(2023, 1, 19)
-
-    def __call__(self) -> date:
-        return self.day
 
 
 @pytest.fixture

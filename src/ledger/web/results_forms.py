@@ -7,6 +7,7 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ledger.domain.text import TEXT_LIMIT
+from ledger.web.forms.base import options
 
 REQUIRED = "此项必填。"
 TOO_LONG = f"不能超过 {TEXT_LIMIT} 个字符。"
@@ -29,8 +30,8 @@ class ObjectionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """A reviewer decides an objection."""
 
-    outcome = RadioField("复核结论", choices=[("dismissed", "驳回（维持公示结果）"),
-                                          ("corrected", "更正（按更正后的事实重新冻结）")],
+    outcome = RadioField("复核结论", choices=options([("dismissed", "驳回（维持公示结果）"),
+                                                  ("corrected", "更正（按更正后的事实重新冻结）")]),
                          validators=[InputRequired(REQUIRED)])
     reasoning = TextAreaField("复核理由", validators=[DataRequired(REQUIRED),
                                                     Length(max=TEXT_LIMIT, message=TOO_LONG)])

@@ -94,9 +94,10 @@ def test_a_regulator_may_file_a_paper_dispute_with_an_earlier_date(web_app):
 
 
 @pytest.mark.parametrize("who, offered, not_offered", [
-    ("regulator", ["/calendars", "/objections", "/inspection-plans/draw",
+    ("regulator", ["/calendars", "/notice", "/objections", "/inspection-plans/draw",
                    "/inspection-plans/queue"], []),
-    ("reviewer", ["/objections", "/inspection-plans/queue"],
+    ("agency_a", ["/notice"], ["/objections", "/inspection-plans/draw"]),
+    ("reviewer", ["/notice", "/objections", "/inspection-plans/queue"],
      ["/inspection-plans/draw"]),  # (the calendar itself is public, in the menu)
 ])
 def test_the_home_page_offers_the_years_work_to_the_roles_that_do_it(web_app, who, offered,
@@ -105,3 +106,10 @@ def test_the_home_page_offers_the_years_work_to_the_roles_that_do_it(web_app, wh
     links = set(re.findall(r'href="([^"]+)"', page))
     assert set(offered) <= links, links
     assert not set(not_offered) & links
+
+
+def test_the_notice_link_opens_last_years_notice(web_app):
+    answer = signed_in(web_app, "regulator").get("/notice")
+    last_year = web_app.extensions["ledger"].ledger.today().year - 1
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/years/{last_year}/notice")

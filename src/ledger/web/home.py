@@ -60,7 +60,8 @@ def today_page():
                 if d["rectification_state"] in ("open", "overdue")]
         disputes = side.disputes(agency=by.agency)
         return render_template("today.html", role=by.role, disputable=disputable, rect=rect,
-                               disputes=disputes, info=side.agency(by.agency), pages=[])
+                               disputes=disputes, info=side.agency(by.agency),
+                               pages=pages_for(by.role))
     open_rect, overdue_rect = rectification_queue()
     end = week_end(today())
     due_week = [d for d in open_rect if d["rectification_due"] <= end]

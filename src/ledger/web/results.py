@@ -138,6 +138,16 @@ def notice_page(year: int):
     return notice_view(_year(year))
 
 
+@web.get("/notice")
+def last_years_notice():
+    """The notice of last year: the one a regulator opens, and everyone reads, this year."""
+    return redirect(url_for("web.notice_page", year=today().year - 1))
+
+
+register_page("web.last_years_notice", "notice", roles=("regulator", "reviewer", "auditor",
+                                                         "agency"))
+
+
 @web.post("/years/<yyyy:year>/notice")
 def open_notice_submit(year: int):
     year = _year(year)
@@ -218,7 +228,8 @@ def queue_view(year: int, forms: dict | None = None, problems: dict | None = Non
                            objections=objections, trail=trail), status
 
 
-register_page("web.latest_objection_queue", "objection_queue", roles=("regulator", "reviewer", "auditor"))
+register_page("web.latest_objection_queue", "objection_queue",
+              roles=("regulator", "reviewer", "auditor"))
 
 
 @web.get("/objections")

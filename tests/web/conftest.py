@@ -103,3 +103,23 @@ def browser_sign_in(page, site: str, token: str, then: str = "/today") -> None:
     page.fill("#token", token)
     page.click("#sign-in")
     page.wait_for_load_state()
+
+
+def year_2022_app(database_url: str, clock):
+    """An app whose today is `clock`, with A (a D01 in March 2022) and B (a provincial score of
+    95 for 2022) assessed in 2022: the world of the year-results pages."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.api.conftest import principal
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "WEB_PLAIN_HTTP": True,
+                      "SECRET_KEY": "test", "TODAY": clock})
+    services = app.extensions["ledger"]
+    li = principal("regulator")
+    services.ledger.register_agency(li, A, "宣城敬亭招标代理有限公司", date(2019, 5, 10))
+    services.ledger.register_agency(li, B, "皖南宛陵项目管理有限公司", date(2019, 5, 10))
+    services.ledger.record_deduction(li, A, "D01", date(2022, 3, 10), "notice late")
+    services.ledger.record_provincial_evaluation(li, B, 2022, Decimal(95))
+    services.read_side.refresh()
+    return app

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from ledger.api import create_app
 from ledger.web.serving import served
 from tests.api.conftest import principal
 from tests.clock import Clock
-from tests.web.conftest import A, B, token_for
+from tests.web.conftest import A, token_for, year_2022_app
 from tests.web.conftest import browser_sign_in as sign_in  # the browser fixture is conftest's
 
 
@@ -24,16 +22,10 @@ def clock():
 
 @pytest.fixture
 def results_app(database_url, clock):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "WEB_PLAIN_HTTP": True,
-                      "SECRET_KEY": "test", "TODAY": clock})
+    app = year_2022_app(database_url, clock)
     services = app.extensions["ledger"]
-    li = principal("regulator")
-    services.ledger.register_agency(li, A, "宣城敬亭招标代理有限公司", date(2019, 5, 10))
-    services.ledger.register_agency(li, B, "皖南宛陵项目管理有限公司", date(2019, 5, 10))
-    services.ledger.record_deduction(li, A, "D01", date(2022, 3, 10), "notice late")
-    services.ledger.record_provincial_evaluation(li, B, 2022, Decimal(95))
-    services.read_side.refresh()
-    services.ledger.open_notice(li, 2022, date(2023, 1, 19), services.read_side)
+    services.ledger.open_notice(principal("regulator"), 2022, date(2023, 1, 19),
+                                services.read_side)
     services.read_side.refresh()
     yield app
     services.close()

@@ -14,10 +14,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from ledger.api import create_app
 from tests.api.conftest import principal
 from tests.clock import Clock
-from tests.web.conftest import A, B, ROLES
+from tests.web.conftest import A, B, ROLES, year_2022_app
 
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
@@ -29,17 +28,9 @@ def clock():
 
 @pytest.fixture
 def app(database_url, clock):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "WEB_PLAIN_HTTP": True,
-                      "SECRET_KEY": "test", "TODAY": clock})
-    services = app.extensions["ledger"]
-    li = principal("regulator")
-    services.ledger.register_agency(li, A, "宣城敬亭招标代理有限公司", date(2019, 5, 10))
-    services.ledger.register_agency(li, B, "皖南宛陵项目管理有限公司", date(2019, 5, 10))
-    services.ledger.record_deduction(li, A, "D01", date(2022, 3, 10), "notice late")
-    services.ledger.record_provincial_evaluation(li, B, 2022, Decimal(95))
-    services.read_side.refresh()
+    app = year_2022_app(database_url, clock)
     yield app
-    services.close()
+    app.extensions["ledger"].close()
 
 
 def client_as(app, who):

@@ -66,7 +66,7 @@ def _events(ledger: Any, until: int) -> Iterator[list[tuple[int, Any]]]:
 def rebuild(ledger: Any, assessments_until: int, index_until: int) -> sa.Engine:
     """A scratch database holding both projections rebuilt up to their own positions."""
     engine = scratch_engine()
-    model, changes = LedgerModel(), Changes()
+    model, changes = LedgerModel(history=True), Changes()
     with engine.begin() as conn:
         for batch in _events(ledger, max(assessments_until, index_until)):
             indexed = [(p, e) for p, e in batch if p <= index_until]

@@ -38,6 +38,7 @@ from ledger.projections.views import forget_all_months
 from ledger.projections.rows import insert_rows
 from ledger.projections.writer import (
     attendance_rows, model_standings, stream_rows, trail_rows, write_changes, write_publication,
+    write_versions,
 )
 
 READ_CHUNK = 20_000
@@ -91,7 +92,7 @@ class AssessmentsRebuild:
                     changes.publications = []
             folded += len(events)
             if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
-                    >= self.append_flush:
+                    + len(changes.versions) >= self.append_flush:
                 with self.engine.begin() as conn:
                     self._append(conn, changes)
                 # Kept month figures are recomputed when next needed: a month is changed
@@ -113,7 +114,7 @@ class AssessmentsRebuild:
 
     def _start(self) -> tuple[LedgerModel, int]:
         """The model as of the generation's tracked position, rows after it removed."""
-        model = LedgerModel()
+        model = LedgerModel(history=True)
         model.complete = True
         with self.engine.begin() as conn:
             row = self.runner._lock_tracking(conn, "assessments", self.gen)
@@ -128,6 +129,9 @@ class AssessmentsRebuild:
                 for table in (t.trail, t.attendance, t.publication):
                     conn.execute(delete(table).where(table.c.gen == self.gen,
                                                      table.c.position > position))
+                for table in t.HISTORY.values():
+                    conn.execute(delete(table).where(table.c.gen == self.gen,
+                                                     table.c.valid_from > position))
                 self._load(conn, model)
         model.position = position
         return model, position
@@ -146,7 +150,9 @@ class AssessmentsRebuild:
         insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
         insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
         insert_rows(conn, t.stream, stream_rows(gen, changes.streams), ignore_existing=True)
+        write_versions(conn, gen, changes.versions)
         changes.trail, changes.attendance, changes.streams = [], [], []
+        changes.versions = []
 
     def _checkpoint(self, model: LedgerModel, changes: Changes, expected: int) -> int:
         """Write every pending row and the tracking position in one transaction."""

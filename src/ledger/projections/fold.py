@@ -49,6 +49,29 @@ class Changes:
     attendance: list[tuple[str, str, str, str, int]] = field(default_factory=list)
     publications: list[Publication] = field(default_factory=list)
     streams: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # Row versions with history: (kind, row) where row holds `valid_from` (the position of the
+    # event that made this version) and the kind's key and figures; see `Versioner`.
+    versions: list[tuple[str, dict]] = field(default_factory=list)
+
+    def merge(self, other: Changes) -> None:
+        """Add what `other` (one event's changes) changed."""
+        self.agencies |= other.agencies
+        self.months |= other.months
+        self.trail += other.trail
+        self.sessions |= other.sessions
+        self.attendance += other.attendance
+        self.publications += other.publications
+        self.streams += other.streams
+        self.versions += other.versions
+
+
+# A versioner turns what one event changed into row versions: given the model just after the
+# event, the event's position, the event and that event's own changes, it returns the
+# (kind, row) pairs to keep, each row with `valid_from` = position. Versioners are pure (no
+# SQL); the persistence adapter writes each kind to its history table
+# (`tables.HISTORY[kind]`). The list is filled in below the model.
+Versioner = Callable[["LedgerModel", int, Any, "Changes"], list[tuple[str, dict]]]
+VERSIONERS: list[Versioner] = []
 
 
 def event_name(event: Any) -> str:
@@ -58,7 +81,10 @@ def event_name(event: Any) -> str:
 class LedgerModel:
     """Agencies, deductions, sessions and publications, as far as the events so far say."""
 
-    def __init__(self) -> None:
+    def __init__(self, history: bool = False) -> None:
+        # history: also produce row versions (`Changes.versions`) for every event; the read
+        # models' writers want them, in-memory folds (as-of, what-if, inspection facts) not.
+        self.history = history
         self.agencies: dict[str, AgencyState] = {}
         self.agency_of_aggregate: dict[str, str] = {}
         self.agency_of_deduction: dict[str, str] = {}
@@ -79,7 +105,14 @@ class LedgerModel:
         name = event_name(event)
         handler: Callable[..., None] | None = getattr(self, f"_on_{name}", None)
         if handler is not None:
-            handler(position, event, changes)
+            if self.history:
+                touched = Changes()
+                handler(position, event, touched)
+                for versioner in VERSIONERS:
+                    touched.versions += versioner(self, position, event, touched)
+                changes.merge(touched)
+            else:
+                handler(position, event, changes)
         self.position = position
         return changes
 
@@ -262,3 +295,8 @@ def imported_from(e: Any) -> str:
     source = e.__dict__.get("source_file")
     return f"; imported from {source} (SHA-256 {e.__dict__.get('source_sha256')})" if source else ""
 
+
+
+# Versioners, in the order their rows are produced (none yet: each kind of history row adds
+# its own module's versioner here).
+VERSIONERS.extend([])

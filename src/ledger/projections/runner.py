@@ -179,7 +179,7 @@ class Projections:
                     if name == ASSESSMENTS:
                         model = self._models.get(key)
                         if model is None or model.position != row.position:
-                            model = LedgerModel()
+                            model = LedgerModel(history=True)
                             model.position = row.position
                             model.complete = row.position == 0
                         self._apply_assessments(conn, gen, model, events)

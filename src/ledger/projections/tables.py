@@ -162,5 +162,14 @@ event = Table(
     Index("rm_event_recorded_at", "gen", "recorded_at"),
 )
 
-ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publication, stream)
+# Row versions with history, by kind (`fold.Changes.versions`): every table has `gen`, the
+# kind's key columns and `valid_from` (the position from which the version holds) in its
+# primary key. The version of a key "as of position P" is the one with the greatest
+# valid_from <= P (one index lookup); it was superseded at the next version's valid_from.
+# Versions are only ever added, so a rebuild writes them as it goes, like the trail.
+HISTORY: dict[str, Table] = {}
+
+ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publication, stream,
+                     *HISTORY.values())
 EVENT_INDEX_TABLES = (event,)
+

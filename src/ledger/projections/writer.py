@@ -80,6 +80,16 @@ def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Chang
             for s in (model.sessions[i] for i in changes.sessions)])
     insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
     insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
+    write_versions(conn, gen, changes.versions)
+
+
+def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]]) -> None:
+    """Add the row versions (append-only: a version is never changed once written)."""
+    by_kind: dict[str, list[dict]] = {}
+    for kind, row in versions:
+        by_kind.setdefault(kind, []).append({"gen": gen, **row})
+    for kind, rows in by_kind.items():
+        insert_rows(conn, t.HISTORY[kind], rows)
 
 
 def delete_in(conn: Connection, table, column, values, gen: int, chunk: int = 5_000) -> None:

@@ -23,7 +23,7 @@ from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.schema import schema_transaction
 from ledger.projections.writer import (
-    load_needed, model_standings, write_changes, write_publication,
+    freeze_publications, load_needed, write_changes, write_publication,
 )
 
 ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
@@ -42,17 +42,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# -- the public face of the two projections' writes (the runner's, and a scratch rebuild's) --
-
-def freeze_publications(conn: Connection, gen: int, model: LedgerModel,
-                        changes: Changes) -> None:
-    """Write the publications the changes hold into generation `gen`, each with the month's
-    standings as they stand now in `model`, which holds every agency (`model.complete`); and
-    take them off the changes. Call it after each applied event."""
-    for publication in changes.publications:
-        write_publication(conn, gen, publication, model_standings(model, publication.month))
-    changes.publications = []
-
+# -- the event index's writes, public for a scratch rebuild (integrity.scratch) too --
 
 def index_events(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> None:
     """Write the event index's rows of decoded events (position, event) into generation `gen`,

@@ -179,3 +179,12 @@ def write_publication(conn: Connection, gen: int, publication,
         recorded_at=publication.recorded_at, recorded_by=publication.recorded_by,
         rows=dumps(rows)))
 
+
+def freeze_publications(conn: Connection, gen: int, model: LedgerModel,
+                        changes: Changes) -> None:
+    """Write the publications the changes hold into generation `gen`, each with the month's
+    standings as they stand now in `model`, which holds every agency (`model.complete`); and
+    take them off the changes. Call it after each applied event."""
+    for publication in changes.publications:
+        write_publication(conn, gen, publication, model_standings(model, publication.month))
+    changes.publications = []

@@ -82,6 +82,17 @@ def test_a_change_outside_the_90_days_leaves_later_months_untrailed():
     assert score(log, "2022-07") == 98
 
 
+def test_a_change_exactly_90_days_before_a_deduction_rescores_its_month():
+    log = registered_log()
+    early, late = deduction("D01", date(2022, 4, 1)), deduction("D01", date(2022, 6, 30))
+    log.emit(early, late)
+    assert score(log, "2022-06") == 96
+    early.withdraw("error", BY)
+    changes = log.emit(early)
+    assert [(e.month, e.score_before, e.score_after) for e in changes.trail] == [
+        ("2022-04", 98, 100), ("2022-06", 96, 98)]
+
+
 def test_a_rectification_that_changes_nothing_is_still_on_its_months_trail():
     log = registered_log()
     serious = deduction("D05", date(2022, 4, 6))

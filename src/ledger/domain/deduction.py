@@ -15,7 +15,7 @@ from ledger.domain.base import (
 from ledger.domain.calendar import SHIPPED_ONLY, WorkingCalendar, legacy_basis
 from ledger.domain.catalogue import RuleItem
 from ledger.domain.errors import Conflicting, NotPermitted, RuleViolation, collect
-from ledger.domain.scoring import DeductionFacts, deduction_status
+from ledger.domain.scoring import DeductionFacts, deduction_status, on_time
 
 RECTIFY_DAYS, RECTIFY_DAYS_SERIOUS = 10, 20
 DISPUTE_WINDOW_DAYS, REVIEW_DAYS = 5, 10
@@ -225,7 +225,8 @@ class Deduction(Aggregate):
                 f"{self.rectified_on}; a deduction takes at most one.")
         assert self.rectification_due is not None
         self._rectify(completed_on=completed_on, note=note,
-                      on_time=completed_on <= self.rectification_due, recorded_by=recorded_by)
+                      on_time=on_time(completed_on, self.rectification_due),
+                      recorded_by=recorded_by)
 
     @event(RectificationRecorded)
     def _rectify(self, completed_on: date, note: str | None, on_time: bool,

@@ -55,7 +55,18 @@ class DeductionFacts:
     def rectified_on_time(self) -> bool | None:
         if self.rectified_on is None or self.rectification_due is None:
             return None
-        return self.rectified_on <= self.rectification_due
+        return on_time(self.rectified_on, self.rectification_due)
+
+
+def on_time(completed_on: date, due: date) -> bool:
+    """A rectification completed on `completed_on` is on time: on or before its due date."""
+    return completed_on <= due
+
+
+def in_doubling_window(earlier: date, later: date) -> bool:
+    """A same-code deduction found on `earlier` can double one found on `later`: it was
+    found in the 90 days before (never the same day)."""
+    return later - timedelta(days=DOUBLING_WINDOW_DAYS) <= earlier < later
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +81,11 @@ class Effect:
 
 def doubles(deduction: DeductionFacts, others: list[DeductionFacts]) -> bool:
     """True if another counting deduction of the same code was found in the 90 days before."""
-    first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
-    last = deduction.found_on - timedelta(days=1)
     return any(
         o.id != deduction.id
         and o.rule_code == deduction.rule_code
         and o.counting
-        and first <= o.found_on <= last
+        and in_doubling_window(o.found_on, deduction.found_on)
         for o in others
     )
 
@@ -117,16 +126,21 @@ def month_bounds(month: str) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
-def assessed(registered_on: date, deregistered_on: date | None, month: str, today: date) -> bool:
-    """Registered by M's last day, not deregistered before M's first day, and M has begun."""
+def registered_in_month(registered_on: date, deregistered_on: date | None, month: str) -> bool:
+    """Registered by M's last day and not deregistered before M's first day."""
     first, last = month_bounds(month)
-    if first > today or registered_on > last:
-        return False
-    return deregistered_on is None or deregistered_on >= first
+    return registered_on <= last and (deregistered_on is None or deregistered_on >= first)
+
+
+def assessed(registered_on: date, deregistered_on: date | None, month: str, today: date) -> bool:
+    """Registered in M (`registered_in_month`), and M has begun."""
+    return month_bounds(month)[0] <= today and registered_in_month(registered_on,
+                                                                   deregistered_on, month)
 
 
 def month_score(month_effects: list[Effect]) -> Decimal:
-    """max(0, 100 − Σ effective points of the month's deductions)."""
+    """max(0, 100 − Σ effective points of the month's deductions): a month without
+    deductions scores 100."""
     return max(ZERO, HUNDRED - sum((e.effective_points for e in month_effects), ZERO))
 
 

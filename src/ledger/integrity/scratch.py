@@ -10,12 +10,10 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy.pool import StaticPool
 
 from ledger.projections import tables as t
-from ledger.projections.codec import dumps
 from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.runner import Projections
+from ledger.projections.runner import index_events
 from ledger.projections.storable import storable_event
-from ledger.projections.views import month_standing_row, ranked, registered_in
-from ledger.projections.writer import write_changes
+from ledger.projections.writer import freeze_publications, write_changes
 
 SCRATCH_GEN = 1
 BATCH = 2000
@@ -71,8 +69,7 @@ def rebuild(ledger: Any, assessments_until: int, index_until: int) -> sa.Engine:
         for batch in _events(ledger, max(assessments_until, index_until)):
             indexed = [(p, e) for p, e in batch if p <= index_until]
             if indexed:
-                # Projections' own event-index writer; it keeps no state of its own.
-                Projections._apply_event_index(None, conn, SCRATCH_GEN, indexed)
+                index_events(conn, SCRATCH_GEN, indexed)
             for position, event in batch:
                 if position > assessments_until:
                     break
@@ -88,14 +85,6 @@ def _fold(conn: sa.Connection, model: LedgerModel, changes: Changes, position: i
     except Exception as exc:  # noqa: BLE001 - events the fold cannot place are damage
         raise RebuildFailed(position, f"the read side cannot apply {type(event).__name__}: "
                             f"{exc!r}"[:300]) from exc
-    for publication in changes.publications:
-        # Frozen as they stand at the publication; the model holds every agency, so the rows
-        # come from it and the other changes are written once, at the end.
-        rows = ranked([month_standing_row(a, publication.month)
-                       for a in model.agencies.values() if registered_in(a, publication.month)])
-        conn.execute(sa.insert(t.publication).values(
-            gen=SCRATCH_GEN, month=publication.month, revision=publication.revision,
-            published_on=publication.published_on, position=publication.position,
-            recorded_at=publication.recorded_at, recorded_by=publication.recorded_by,
-            rows=dumps(rows)))
-    changes.publications.clear()
+    # The model holds every agency: publications are frozen from it as they stand now, and the
+    # other changes are written once, at the end.
+    freeze_publications(conn, SCRATCH_GEN, model, changes)

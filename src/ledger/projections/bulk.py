@@ -37,7 +37,7 @@ from ledger.projections.state import SessionState
 from ledger.projections.views import forget_all_months
 from ledger.projections.rows import insert_rows
 from ledger.projections.writer import (
-    attendance_rows, model_standings, stream_rows, trail_rows, write_changes, write_publication,
+    attendance_rows, freeze_publications, stream_rows, trail_rows, write_changes,
     write_versions,
 )
 
@@ -86,10 +86,7 @@ class AssessmentsRebuild:
                     # Written at once (append-only, like the trail): at nation scale one
                     # publication's rows are 20,000 dicts.
                     with self.engine.begin() as conn:
-                        for publication in changes.publications:
-                            write_publication(conn, self.gen, publication,
-                                              model_standings(model, publication.month))
-                    changes.publications = []
+                        freeze_publications(conn, self.gen, model, changes)
             folded += len(events)
             if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
                     + len(changes.versions) >= self.append_flush:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from sys import intern
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ledger.domain.catalogue import coded
-from ledger.domain.scoring import DOUBLING_WINDOW_DAYS
+from ledger.domain.scoring import in_doubling_window
 from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
@@ -240,8 +240,8 @@ class LedgerModel:
         so their months are re-scored with the deduction's own; no other month's score
         depends on this deduction.
         """
-        last = d.found_on + timedelta(days=DOUBLING_WINDOW_DAYS)
-        doubled = [o for o in agency.same_code(d.rule_code) if d.found_on < o.found_on <= last]
+        doubled = [o for o in agency.same_code(d.rule_code)
+                   if in_doubling_window(d.found_on, o.found_on)]
         months = sorted({d.month} | {o.month for o in doubled})
         scored = [m for m in months if registered_in(agency, m)]  # a change cannot alter it
         before = dict.fromkeys(months) | {m: month_figures(agency, m).score for m in scored}

@@ -11,16 +11,15 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, insort
 from collections import OrderedDict
-from decimal import Decimal
 
-from sqlalchemy import String, cast, literal, null, or_, select, union_all
+from sqlalchemy import Date, String, cast, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
-from ledger.domain.scoring import month_bounds, normalise
+from ledger.domain.scoring import registered_in_month
 from ledger.projections import tables as t
 from ledger.projections.runner import ASSESSMENTS, Projections
+from ledger.projections.views import rank_key, standing_row, stored_figures, tie_start
 
-HUNDRED, ZERO = normalise(Decimal(100)), normalise(Decimal(0))
 AGENCY_KINDS, NEUTRAL_KINDS = {"agency", "deduction"}, {"session", "month"}
 MAX_GAP = 2000  # more new events than this: reload the month rather than trace each one
 MONTHS_KEPT = 3  # ~12 MB each at 20,000 agencies
@@ -31,7 +30,7 @@ class RankedMonth:
 
     def __init__(self, gen: int, position: int, rows: dict[str, dict]) -> None:
         self.gen, self.position, self.rows = gen, position, rows
-        self.keys = sorted((-r["score"], code) for code, r in rows.items())
+        self.keys = sorted(rank_key(r) for r in rows.values())
 
     @property
     def total(self) -> int:
@@ -42,10 +41,10 @@ class RankedMonth:
         for code, row in changed.items():
             old = self.rows.pop(code, None)
             if old is not None:
-                del self.keys[bisect_left(self.keys, (-old["score"], code))]
+                del self.keys[bisect_left(self.keys, rank_key(old))]
             if row is not None:
                 self.rows[code] = row
-                insort(self.keys, (-row["score"], code))
+                insort(self.keys, rank_key(row))
 
     def page(self, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> list[dict]:
@@ -54,15 +53,16 @@ class RankedMonth:
             row = self.rows.get(agency)
             if row is None:
                 return []
-            return [{**row, "rank": bisect_left(self.keys, (-row["score"], "")) + 1}]
+            return [{**row, "rank": bisect_left(self.keys, tie_start(rank_key(row))) + 1}]
         keys = self.keys[offset:] if limit is None else self.keys[offset:offset + limit]
         out, previous, rank = [], None, 0
-        for index, (key, code) in enumerate(keys, start=offset):
-            if key != previous:  # ties share the rank of the first of them (1, 2, 2, 4)
+        for index, key in enumerate(keys, start=offset):
+            start = tie_start(key)
+            if start != previous:  # views.ranked's rule, counted from the rows before
                 rank = index + 1 if previous is not None else \
-                    bisect_left(self.keys, (key, "")) + 1  # the page may begin amid a tie
-                previous = key
-            out.append({**self.rows[code], "rank": rank})
+                    bisect_left(self.keys, start) + 1  # the page may begin amid a tie
+                previous = start
+            out.append({**self.rows[key[1]], "rank": rank})
         return out
 
 
@@ -74,36 +74,30 @@ def month_rows(conn: Connection, gen: int, month: str,
     One statement, so one consistent state; a UNION ALL of three plain index scans rather than
     joins, whose plans PostgreSQL gets badly wrong on tables not yet analysed (a new generation).
     """
-    first, last = month_bounds(month)
     p, a, m = t.projection.c, t.agency.c, t.month.c
     none = lambda: cast(null(), String)  # noqa: E731 - a typed NULL for the other parts' columns
-    agencies = select(literal(1), literal(0), a.code, a.name, none(), none(), none()).where(
-        a.gen == gen, a.registered_on <= last,
-        or_(a.deregistered_on.is_(None), a.deregistered_on >= first))
+    no_day = lambda: cast(null(), Date)  # noqa: E731
+    # Every agency of the generation: who is registered in the month is scoring's rule, below.
+    agencies = select(literal(1), literal(0), a.code, a.name, none(), none(), none(),
+                      a.registered_on, a.deregistered_on).where(a.gen == gen)
     scores = select(literal(2), literal(0), m.agency, none(), m.score, m.deducted_points,
-                    m.pending_points).where(m.gen == gen, m.month == month)
+                    m.pending_points, no_day(), no_day()).where(m.gen == gen, m.month == month)
     if codes is not None:
         agencies, scores = agencies.where(a.code.in_(codes)), scores.where(m.agency.in_(codes))
-    tracking = select(literal(0), p.position, none(), none(), none(), none(), none()).where(
-        p.name == ASSESSMENTS, p.gen == gen, p.status == "active")
+    tracking = select(literal(0), p.position, none(), none(), none(), none(), none(), no_day(),
+                      no_day()).where(p.name == ASSESSMENTS, p.gen == gen, p.status == "active")
     position, names, figures = None, {}, {}
-    for part, at, code, name, *numbers in conn.execute(union_all(tracking, agencies, scores)):
+    for part, at, code, name, *numbers, registered_on, deregistered_on in conn.execute(
+            union_all(tracking, agencies, scores)):
         if part == 0:
             position = at
         elif part == 1:
-            names[code] = name
+            if registered_in_month(registered_on, deregistered_on, month):
+                names[code] = name
         else:
-            figures[code] = numbers
-    return {code: _row(code, name, figures.get(code)) for code, name in names.items()}, position
-
-
-def _row(code: str, name: str, figures: list[str] | None) -> dict:
-    if figures is None:  # no month row: nothing was deducted in the month
-        score, deducted, pending = HUNDRED, ZERO, ZERO
-    else:
-        score, deducted, pending = (normalise(Decimal(v)) for v in figures)
-    return {"agency": code, "name": name, "score": score, "deducted_points": deducted,
-            "pending_points": pending}
+            figures[code] = tuple(numbers)
+    return {code: standing_row(code, name, stored_figures(figures.get(code)))
+            for code, name in names.items()}, position
 
 
 def touched_agencies(conn: Connection, runner: Projections, gen: int, after: int,

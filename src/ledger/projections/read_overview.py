@@ -20,7 +20,7 @@ from ledger.projections.ranking import CurrentStandings, window
 from ledger.projections.read_base import ReadBase
 from ledger.projections.state import AgencyState
 from ledger.projections.views import (
-    evaluation_resource, month_standing_row, ranked, registered_in,
+    evaluation_resource, month_standings, ranked,
 )
 
 PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
@@ -70,8 +70,7 @@ class OverviewReads(ReadBase):
             rows, total = self._current.page(month, limit, offset, agency)
             return {**head, "total": total, "rows": rows}
         model = self.as_of_reader.model(position)
-        rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
-                       if registered_in(a, month)])
+        rows = month_standings(model.agencies.values(), month)
         return {**head, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
     def _publications(self, conn: Connection, gen: int, month: str | None,

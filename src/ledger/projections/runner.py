@@ -23,7 +23,7 @@ from ledger.projections.codec import dumps, event_data
 from ledger.projections.fold import Changes, LedgerModel
 from ledger.schema import schema_transaction
 from ledger.projections.writer import (
-    load_needed, model_standings, write_changes, write_publication,
+    freeze_publications, load_needed, write_changes, write_publication,
 )
 
 ASSESSMENTS, EVENT_INDEX = "assessments", "event_index"
@@ -40,6 +40,39 @@ REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions 
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# -- the event index's writes, public for a scratch rebuild (integrity.scratch) too --
+
+def index_events(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> None:
+    """Write the event index's rows of decoded events (position, event) into generation `gen`,
+    which holds the rows of every event before them."""
+    insert_rows(conn, t.event, event_index_rows(conn, gen, events))
+
+
+def event_index_rows(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> list[dict]:
+    """The event index's rows of decoded events; each event's agency, where the event does
+    not name one, is its stream's (from the rows already in generation `gen`, or the events)."""
+    e = t.event.c
+    known: dict[str, str | None] = {}
+    unknown = {str(ev.originator_id) for _, ev in events}
+    # No DISTINCT: with it SQLite 3.40 scans the whole generation instead of the index.
+    for row in conn.execute(select(e.originator_id, e.agency).where(
+            e.gen == gen, e.originator_id.in_(unknown))):
+        known[row.originator_id] = row.agency
+    rows = []
+    for position, ev in events:
+        oid, name = str(ev.originator_id), type(ev).__name__
+        agency = getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
+        if name in NO_AGENCY_OF_STREAM:
+            known.setdefault(oid, None)
+        else:
+            agency = agency or known.get(oid)
+            known.setdefault(oid, agency)
+        rows.append({"gen": gen, "position": position, "recorded_at": ev.timestamp,
+                     "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
+                     "agency": agency, "data": dumps(event_data(ev))})
+    return rows
 
 
 class Projections:
@@ -185,7 +218,7 @@ class Projections:
                         self._apply_assessments(conn, gen, model, events)
                         self._models[key] = model
                     else:
-                        self._apply_event_index(conn, gen, events)
+                        index_events(conn, gen, events)
                     conn.execute(update(t.projection).where(
                         t.projection.c.name == name, t.projection.c.gen == gen).values(
                         position=events[-1][0], updated_at=now()))
@@ -205,43 +238,13 @@ class Projections:
                 # Freeze the standings exactly as they stand at the publication: from the
                 # model when it holds every agency, else from the rows written so far.
                 if model.complete:
-                    for publication in changes.publications:
-                        write_publication(conn, gen, publication,
-                                          model_standings(model, publication.month))
-                    changes.publications = []
+                    freeze_publications(conn, gen, model, changes)
                     continue
                 write_changes(conn, gen, model, changes)
                 for publication in changes.publications:
                     write_publication(conn, gen, publication)
                 changes = Changes()
         write_changes(conn, gen, model, changes)
-
-    def _apply_event_index(self, conn: Connection, gen: int,
-                           events: list[tuple[int, Any]]) -> None:
-        insert_rows(conn, t.event, Projections._event_index_rows(self, conn, gen, events))
-
-    def _event_index_rows(self, conn: Connection, gen: int,
-                          events: list[tuple[int, Any]]) -> list[dict]:
-        e = t.event.c
-        known: dict[str, str | None] = {}
-        unknown = {str(ev.originator_id) for _, ev in events}
-        # No DISTINCT: with it SQLite 3.40 scans the whole generation instead of the index.
-        for row in conn.execute(select(e.originator_id, e.agency).where(
-                e.gen == gen, e.originator_id.in_(unknown))):
-            known[row.originator_id] = row.agency
-        rows = []
-        for position, ev in events:
-            oid, name = str(ev.originator_id), type(ev).__name__
-            agency = getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
-            if name in NO_AGENCY_OF_STREAM:
-                known.setdefault(oid, None)
-            else:
-                agency = agency or known.get(oid)
-                known.setdefault(oid, agency)
-            rows.append({"gen": gen, "position": position, "recorded_at": ev.timestamp,
-                         "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
-                         "agency": agency, "data": dumps(event_data(ev))})
-        return rows
 
     # -- catching up and rebuilding -------------------------------------------------------
 
@@ -308,7 +311,7 @@ class Projections:
                 position = conn.execute(select(p.position).where(
                     p.name == EVENT_INDEX, p.gen == gen)).scalar()
                 events = self.read_events(conn, position, REBUILD_BATCH)
-                rows = self._event_index_rows(conn, gen, events) if events else []
+                rows = event_index_rows(conn, gen, events) if events else []
             if not events:
                 return
             self._write_event_index_batch(gen, position, events[-1][0], rows)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from ledger.domain.evaluation import Attendance, YearFacts, evaluate
 from ledger.domain.scoring import (
-    DOUBLING_WINDOW_DAYS, ZERO, Effect, assessed, effect, month_bounds, month_score, normalise,
+    ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
+    on_time, registered_in_month,
 )
 from ledger.projections.state import AgencyState, DeductionState
 
@@ -28,9 +30,8 @@ def deduction_effect(agency: AgencyState, deduction: DeductionState) -> Effect:
     kept = deduction._effect
     if kept is None:
         # Only same-code deductions found in the 90 days before can double it (scoring.doubles).
-        first = deduction.found_on - timedelta(days=DOUBLING_WINDOW_DAYS)
         others = [d.facts() for d in agency.same_code(deduction.rule_code)
-                  if first <= d.found_on < deduction.found_on]
+                  if in_doubling_window(d.found_on, deduction.found_on)]
         kept = deduction._effect = effect(deduction.facts(), others)
     return kept
 
@@ -44,15 +45,33 @@ def month_figures(agency: AgencyState, month: str) -> MonthFigures:
     cache = agency.__dict__.setdefault("_figures", {})
     figures = cache.get(month)
     if figures is None:
-        effects = {d.id: deduction_effect(agency, d) for d in agency.deductions_in(month)}
-        values = list(effects.values())
-        figures = cache[month] = MonthFigures(
-            score=month_score(values),
-            deducted_points=sum((e.effective_points for e in values), ZERO),
-            pending_points=sum((e.pending_points for e in values), ZERO),
-            effects=effects,
-        )
+        figures = cache[month] = figures_of(
+            {d.id: deduction_effect(agency, d) for d in agency.deductions_in(month)})
     return figures
+
+
+def figures_of(effects: dict[str, Effect]) -> MonthFigures:
+    """A month's figures from the effects of its deductions."""
+    values = list(effects.values())
+    return MonthFigures(
+        score=month_score(values),
+        deducted_points=sum((e.effective_points for e in values), ZERO),
+        pending_points=sum((e.pending_points for e in values), ZERO),
+        effects=effects,
+    )
+
+
+# A month with no deduction (no stored month row): a score of 100, nothing deducted or pending.
+NO_DEDUCTIONS = figures_of({})
+
+
+def stored_figures(stored: tuple[str, str, str] | None) -> MonthFigures:
+    """A month's figures from a stored month row's (score, deducted, pending) strings; None
+    (no row: nothing was deducted in the month) gives `NO_DEDUCTIONS`."""
+    if stored is None:
+        return NO_DEDUCTIONS
+    score, deducted, pending = (Decimal(v) for v in stored)
+    return MonthFigures(score, deducted, pending, {})
 
 
 def forget_all_months(agency: AgencyState) -> None:
@@ -70,7 +89,7 @@ def forget_months(agency: AgencyState, months: list[str]) -> None:
 
 def registered_in(agency: AgencyState, month: str) -> bool:
     """Assessed in `month` as far as registration goes (the month having begun aside)."""
-    return assessed(agency.registered_on, agency.deregistered_on, month, date.max)
+    return registered_in_month(agency.registered_on, agency.deregistered_on, month)
 
 
 def score_in(agency: AgencyState, month: str) -> Decimal | None:
@@ -83,7 +102,7 @@ def deduction_resource(d: DeductionState, e: Effect) -> dict:
     rectification = None
     if d.rectified_on is not None:
         rectification = {"completed_on": d.rectified_on,
-                         "on_time": d.rectified_on <= d.rectification_due,
+                         "on_time": on_time(d.rectified_on, d.rectification_due),
                          "note": d.rectification_note}
     return {
         "id": d.id, "agency": d.agency, "rule_code": d.rule_code,
@@ -106,7 +125,8 @@ def rectification_state(d: dict, today: date) -> str:
         return "none"
     if d["rectification"] is not None:
         return "on_time" if d["rectification"]["on_time"] else "late"
-    return "overdue" if today > d["rectification_due"] else "open"
+    # Overdue: a rectification completed today would no longer be on time.
+    return "open" if on_time(today, d["rectification_due"]) else "overdue"
 
 
 def dispute_resource(d: DeductionState, today: date) -> dict:
@@ -174,22 +194,43 @@ def _n(value: Decimal | None) -> Decimal | None:
     return normalise(value) if value is not None else None
 
 
+def rank_key(row: dict) -> tuple[Decimal, str]:
+    """Where a standings row stands: highest score first, equal scores by credit code."""
+    return -row["score"], row["agency"]
+
+
+def tie_start(key: tuple[Decimal, str]) -> tuple[Decimal, str]:
+    """The least rank key of the rows that share `key`'s rank: equal scores share the rank
+    of the first of them (1, 2, 2, 4). Credit codes are never empty."""
+    return key[0], ""
+
+
 def ranked(rows: list[dict]) -> list[dict]:
-    """Highest score first; equal scores share a rank (1, 2, 2, 4); ties by credit code."""
-    ordered = sorted(rows, key=lambda r: (-r["score"], r["agency"]))
+    """The rows ordered by `rank_key`, each given its rank (ties by `tie_start`)."""
+    ordered = sorted(rows, key=rank_key)
     previous, rank = None, 0
     for index, row in enumerate(ordered, start=1):
-        if row["score"] != previous:
-            rank, previous = index, row["score"]
+        start = tie_start(rank_key(row))
+        if start != previous:
+            rank, previous = index, start
         row["rank"] = rank
     return ordered
 
 
-def month_standing_row(agency: AgencyState, month: str) -> dict:
-    figures = month_figures(agency, month)
-    return {"agency": agency.code, "name": agency.name, "score": normalise(figures.score),
+def standing_row(code: str, name: str, figures: MonthFigures) -> dict:
+    """A month's standings row (no rank) of one agency with the month's figures."""
+    return {"agency": code, "name": name, "score": normalise(figures.score),
             "deducted_points": normalise(figures.deducted_points),
             "pending_points": normalise(figures.pending_points)}
+
+
+def month_standing_row(agency: AgencyState, month: str) -> dict:
+    return standing_row(agency.code, agency.name, month_figures(agency, month))
+
+
+def month_standings(agencies: Iterable[AgencyState], month: str) -> list[dict]:
+    """A month's current standings, ranked: every one of `agencies` registered in it."""
+    return ranked([month_standing_row(a, month) for a in agencies if registered_in(a, month)])
 
 
 def months_touched(first: date, last: date) -> list[str]:

@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
-from ledger.domain.scoring import month_bounds, normalise
+from ledger.domain.scoring import normalise, registered_in_month
 from ledger.projections import tables as t
 from ledger.projections.rows import insert_rows
 from ledger.projections.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.state import SessionState
 from ledger.projections.views import (
-    deduction_resource, dispute_resource, month_figures, month_standing_row, ranked,
-    registered_in,
+    deduction_resource, dispute_resource, month_figures, month_standings, ranked, standing_row,
+    stored_figures,
 )
 
 
@@ -164,32 +164,19 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
 
 def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:
     """Current standings of a month from the tables: every agency assessed in it, ranked."""
-    first, last = month_bounds(month)
     a, m = t.agency.c, t.month.c
     agencies = conn.execute(select(a.code, a.name, a.registered_on, a.deregistered_on).where(
-        a.gen == gen, a.registered_on <= last)).all()
-    scores = {r.agency: r for r in conn.execute(select(t.month).where(m.gen == gen,
-                                                                      m.month == month))}
-    rows = []
-    for r in agencies:
-        if r.deregistered_on is not None and r.deregistered_on < first:
-            continue
-        s = scores.get(r.code)
-        rows.append({"agency": r.code, "name": r.name,
-                     "score": _d(s.score) if s else _d("100"),
-                     "deducted_points": _d(s.deducted_points) if s else _d("0"),
-                     "pending_points": _d(s.pending_points) if s else _d("0")})
-    return ranked(rows)
-
-
-def _d(text: str):
-    return normalise(Decimal(text))
+        a.gen == gen)).all()
+    scores = {r.agency: (r.score, r.deducted_points, r.pending_points) for r in conn.execute(
+        select(t.month).where(m.gen == gen, m.month == month))}
+    return ranked([standing_row(r.code, r.name, stored_figures(scores.get(r.code)))
+                   for r in agencies
+                   if registered_in_month(r.registered_on, r.deregistered_on, month)])
 
 
 def model_standings(model: LedgerModel, month: str) -> list[dict]:
     """Current standings of a month from a model that holds every agency."""
-    return ranked([month_standing_row(a, month) for a in model.agencies.values()
-                   if registered_in(a, month)])
+    return month_standings(model.agencies.values(), month)
 
 
 def write_publication(conn: Connection, gen: int, publication,
@@ -202,3 +189,12 @@ def write_publication(conn: Connection, gen: int, publication,
         recorded_at=publication.recorded_at, recorded_by=publication.recorded_by,
         rows=dumps(rows)))
 
+
+def freeze_publications(conn: Connection, gen: int, model: LedgerModel,
+                        changes: Changes) -> None:
+    """Write the publications the changes hold into generation `gen`, each with the month's
+    standings as they stand now in `model`, which holds every agency (`model.complete`); and
+    take them off the changes. Call it after each applied event."""
+    for publication in changes.publications:
+        write_publication(conn, gen, publication, model_standings(model, publication.month))
+    changes.publications = []

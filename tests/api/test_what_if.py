@@ -15,7 +15,8 @@ import pytest
 
 from ledger.domain.catalogue import draft_version
 from ledger.domain.credit_code import check_character
-from ledger.projections.whatif import apply_draft, fold_with_and_without
+from ledger.projections.views import ranked
+from ledger.projections.whatif import apply_draft, fold_with_and_without, period_row
 from tests.api.conftest import A, B, C, Callers, head, principal
 
 D = "91341800PQRTUWXY1" + check_character("91341800PQRTUWXY1")
@@ -142,12 +143,13 @@ def test_a_draft_that_makes_an_item_serious_removes_restoration_and_voids_the_bo
 
 def test_the_served_answer_equals_folding_the_log_with_the_draft(app):
     """The read model's states with the draft's terms put on them are exactly the fold of the
-    log given the draft (`LedgerModel(draft)`), agency by agency and deduction by deduction."""
+    log given the draft (`LedgerModel(draft)`), agency by agency and deduction by deduction,
+    and the served rows are the standings of that fold."""
     month_world(app)
-    year_world_extra = app.extensions["ledger"].ledger
-    d02 = year_world_extra.record_deduction(principal("regulator"), C, "D01",
-                                            date(2022, 3, 1), "late").id
-    year_world_extra.record_rectification(principal("regulator"), d02, date(2022, 3, 2))
+    ledger = app.extensions["ledger"].ledger
+    rectified = ledger.record_deduction(principal("regulator"), C, "D01", date(2022, 3, 1),
+                                        "late").id
+    ledger.record_rectification(principal("regulator"), rectified, date(2022, 3, 2))
     side = app.extensions["ledger"].read_side
     side.wait_for(head(app))
     draft = draft_version(date(2022, 2, 1), DRAFT_FEB["items"])
@@ -155,10 +157,19 @@ def test_the_served_answer_equals_folding_the_log_with_the_draft(app):
     assert position == head(app)
     drafted, current = fold_with_and_without(side.runner, draft, position)
     assert current.agencies == {a.code: a for a in agencies}
-    changed = {a.code for a in agencies if apply_draft(a, draft)}
-    assert changed == {A, B, C, D}
+    changed = {a.code: apply_draft(a, draft) for a in agencies}
+    assert changed == {A: {"2022-02"}, B: {"2022-02"}, C: {"2022-03"}, D: {"2022-02"}}
     assert drafted.agencies == {a.code: a for a in agencies}
     assert drafted.agencies[B].deductions != current.agencies[B].deductions
+    for month in ("2022-02", "2022-03"):
+        served = plain(Callers(app).regulator.post(PATH, json={"ruleset": DRAFT_FEB,
+                                                               "month": month}))["rows"]
+        folded = ranked([period_row(a, month, None, date.today())
+                         for a in drafted.agencies.values()])
+        assert [(r["agency"], r["rank"], r["score"]) for r in served] == \
+            [(r["agency"], r["rank"], r["score"]) for r in folded]
+    march = by_agency(served)
+    assert (march[C]["score"], march[C]["current_score"]) == (98.5, 99)  # 3 / 2 against 2 / 2
 
 
 def test_it_records_nothing(app):

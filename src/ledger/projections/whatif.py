@@ -34,29 +34,33 @@ from ledger.projections.read_base import ReadBase
 from ledger.projections.read_overview import annual_row
 from ledger.projections.runner import ASSESSMENTS
 from ledger.projections.state import AgencyState
-from ledger.projections.views import forget_all_months, month_standing_row, ranked, registered_in
+from ledger.projections.views import (
+    forget_all_months, month_standing_row, ranked, registered_in, year_months,
+)
 
 FOLD_CHUNK = 20_000  # events read and decoded per query by `fold_with_and_without`
 
 
-def apply_draft(agency: AgencyState, draft: RuleSetVersion) -> bool:
-    """Put the draft's terms on an agency folded without it; True if any deduction changed.
+def apply_draft(agency: AgencyState, draft: RuleSetVersion) -> set[str]:
+    """Put the draft's terms on an agency folded without it; the months of the deductions it
+    changed (a month's figures depend on the terms of the deductions found in it only: those
+    found before can double them, but that depends on their code, date and status alone).
 
     The same terms `LedgerModel(draft)` gives each deduction as it folds its DeductionRecorded,
     and every figure derived from them is forgotten (recomputed when next asked for).
     """
-    changed = False
+    months = set()
     for d in agency.deductions.values():
         item = drafted_item(draft, d.rule_code, d.found_on)
         if item is not None:
             d.base_points, d.serious, d.rectifiable = item.points, item.serious, item.rectifiable
             d.rule_version = draft.version
-            changed = True
-    if changed:
+            months.add(d.month)
+    if months:
         for d in agency.deductions.values():
             d.forget()
         forget_all_months(agency)
-    return changed
+    return months
 
 
 def fold_with_and_without(runner: Any, draft: RuleSetVersion,
@@ -97,13 +101,14 @@ def what_if_rows(agencies: list[AgencyState], draft: RuleSetVersion, month: str 
     The agencies are folded without the draft; they are changed in place (`apply_draft`).
     """
     current, drafted = [], []
+    asked = {month} if month is not None else set(year_months(year or 0))
     for agency in agencies:
         now = period_row(agency, month, year, today)
         if now is None:  # assessed or not whatever the rules: unranked either way
             continue
         current.append(now)
-        drafted.append(period_row(agency, month, year, today) if apply_draft(agency, draft)
-                       else dict(now))
+        drafted.append(period_row(agency, month, year, today)
+                       if apply_draft(agency, draft) & asked else dict(now))
     ranked(current)
     beside = ("score", "rank", "grade") if month is None else \
         ("score", "rank", "deducted_points", "pending_points")

@@ -3,8 +3,8 @@
 Times `ReadSide.what_if_standings` (what `POST /api/v1/what-if/standings` calls) on a scale's demo
 store (generated once by bench.datasets and reused; its read models are caught up first, untimed),
 for one year and for one month of it, with a draft that changes the points and the class of a few
-items from that year on. Prints each run's seconds (wall and CPU of this process: on a shared machine the CPU time is what the code
-costs), the log's size and how many agencies the draft
+items from that year on. Prints each run's seconds (wall and CPU of this process: on a shared
+machine the CPU time is what the code costs), the log's size and how many agencies the draft
 moves; then (unless --skip-fold) the time of folding the whole log with and without the draft
 (`whatif.fold_with_and_without`, the reference the served path is tested against) and whether
 both give the same rows.
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{r['rank_changed']} ranks changed")
     if "fold" in results:
         print(f"reference: the whole log folded with and without the draft in "
-              f"{results['fold']:.1f} s (CPU {results['fold_cpu']:.1f} s); same states and rows as served: {results['same']}")
+              f"{results['fold']:.1f} s (CPU {results['fold_cpu']:.1f} s); "
+              f"same states and rows as served: {results['same']}")
     print(f"peak RSS {results['rss_mb']:.0f} MB")
 
 

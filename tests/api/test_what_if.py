@@ -15,6 +15,7 @@ import pytest
 
 from ledger.domain.catalogue import draft_version
 from ledger.domain.credit_code import check_character
+from ledger.projections.codec import agency_from_json
 from ledger.projections.views import ranked
 from ledger.projections.whatif import apply_draft, fold_with_and_without, period_row
 from tests.api.conftest import A, B, C, Callers, head, principal
@@ -153,7 +154,8 @@ def test_the_served_answer_equals_folding_the_log_with_the_draft(app):
     side = app.extensions["ledger"].read_side
     side.wait_for(head(app))
     draft = draft_version(date(2022, 2, 1), DRAFT_FEB["items"])
-    agencies, position = side._folded_agencies(side._gen())
+    states, position = side._agency_states(side._gen())
+    agencies = [agency_from_json(state) for state in states]
     assert position == head(app)
     drafted, current = fold_with_and_without(side.runner, draft, position)
     assert current.agencies == {a.code: a for a in agencies}

@@ -1,4 +1,4 @@
-"""What-if: the standings a draft rule-set version would give (regulator, auditor; records nothing)."""
+"""What-if: the standings a draft rule-set version would give (regulator, auditor; no record)."""
 
 from __future__ import annotations
 

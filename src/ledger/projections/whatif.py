@@ -21,6 +21,7 @@ the standings read at that position. Nothing is written anywhere.
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -94,7 +95,7 @@ def period_row(agency: AgencyState, month: str | None, year: int | None,
     return annual_row(agency, year, today)
 
 
-def what_if_rows(agencies: list[AgencyState], draft: RuleSetVersion, month: str | None,
+def what_if_rows(agencies: Iterable[AgencyState], draft: RuleSetVersion, month: str | None,
                  year: int | None, today: date) -> list[dict]:
     """Rows ranked by the draft score, each with the current figures beside them.
 
@@ -138,19 +139,22 @@ class WhatIfReads(ReadBase):
         if first > today:
             return {**head, "effective_from": draft.effective_from,
                     "position": self.runner.active(ASSESSMENTS)[1], "rows": []}
-        agencies, position = self._folded_agencies(gen)
+        states, position = self._agency_states(gen)
+        # Decoded one at a time and dropped once its rows are taken: at nation scale every
+        # agency's decoded state at once would take gigabytes.
+        agencies = (agency_from_json(state) for state in states)
         return {**head, "effective_from": draft.effective_from, "position": position,
                 "rows": what_if_rows(agencies, draft, month, year, today)}
 
-    def _folded_agencies(self, gen: int) -> tuple[list[AgencyState], int]:
-        """Every agency's state in generation `gen`, and its position, from one statement."""
+    def _agency_states(self, gen: int) -> tuple[list[str], int]:
+        """Every agency's stored state (JSON) in generation `gen`, and the position it stands
+        at, from one statement (one snapshot of the read model)."""
         p = t.projection.c
         position = select(p.position).where(
             p.name == ASSESSMENTS, p.gen == gen).scalar_subquery()
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.agency.c.state, position.label("position")).where(
                 t.agency.c.gen == gen)).all()
-        if not rows:
-            with self.engine.connect() as conn:
+            if not rows:
                 return [], conn.execute(select(position)).scalar() or 0
-        return [agency_from_json(r.state) for r in rows], rows[0].position
+        return [r.state for r in rows], rows[0].position

@@ -20,8 +20,8 @@ the standings read at that position. Nothing is written anywhere.
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select

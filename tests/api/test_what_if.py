@@ -142,6 +142,33 @@ def test_a_draft_that_makes_an_item_serious_removes_restoration_and_voids_the_bo
         == (98, 99)
 
 
+def test_disputes_and_their_outcomes_stay_as_recorded(app):
+    """March 2022, the draft in force from 2022-01-01 making D03 5 points (recorded: 2).
+
+    D03 of 03-10, disputed and reduced by the reviewer to 1: counts 1 either way (the
+    reviewer's points, not the draft's). D03 of 03-15, disputed, still open: pending, and
+    doubled by the one of 03-10 (counting): pending 2 x 2 = 4 now, 5 x 2 = 10 under the draft.
+    Score 100 - 1 = 99 both ways.
+    """
+    ledger = app.extensions["ledger"].ledger
+    li, wang = principal("regulator"), principal("reviewer")
+    ledger.register_agency(li, A, "宣城敬亭招标代理有限公司", date(2019, 5, 10))
+    first = ledger.record_deduction(li, A, "D03", date(2022, 3, 10), "contract late").id
+    dispute = ledger.file_dispute(li, first, "published on time", date(2022, 3, 11)).id
+    ledger.resolve_dispute(wang, dispute, "reduced", "one day late only", date(2022, 3, 20),
+                           Decimal("1"))
+    second = ledger.record_deduction(li, A, "D03", date(2022, 3, 15), "contract late").id
+    ledger.file_dispute(li, second, "published on time", date(2022, 3, 16))
+    app.extensions["ledger"].read_side.wait_for(head(app))
+    draft = {"effective_from": "2022-01-01", "items": [
+        {"code": "D03", "points": 5, "serious": False, "rectifiable": True}]}
+    answer = Callers(app).auditor.post(PATH, json={"ruleset": draft, "month": "2022-03"})
+    row = by_agency(plain(answer)["rows"])[A]
+    assert (row["score"], row["current_score"], row["delta"]) == (99, 99, 0)
+    assert (row["deducted_points"], row["current_deducted_points"]) == (1, 1)
+    assert (row["pending_points"], row["current_pending_points"]) == (10, 4)
+
+
 def test_the_served_answer_equals_folding_the_log_with_the_draft(app):
     """The read model's states with the draft's terms put on them are exactly the fold of the
     log given the draft (`LedgerModel(draft)`), agency by agency and deduction by deduction,

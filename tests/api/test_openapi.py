@@ -36,6 +36,7 @@ PATHS = {
 }
 PATHS |= {"/api/v1/inspection-plans", "/api/v1/inspection-plans/{year}",
           "/api/v1/inspection-plans/{year}/inspections"}
+PATHS |= {"/api/v1/what-if/standings"}
 # Examples per operation and phase: about 2,400 cases per backend over every operation in
 # about a minute on a two-core machine (coverage, fuzzing and stateful phases together).
 MAX_EXAMPLES = 6

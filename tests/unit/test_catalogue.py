@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.domain.catalogue import Catalogue, RuleItem, RuleSetVersion, shipped_versions
+from ledger.domain.catalogue import (
+    Catalogue, RuleItem, RuleSetVersion, draft_version, drafted_item, shipped_versions,
+)
+from ledger.domain.errors import ConflictingInput
 
 # DOMAIN.md's table: code -> (2022.1 points, 2022.2 points)
 POINTS = {
@@ -82,3 +85,22 @@ def test_every_code_has_its_chinese_title():
     assert {code: rule_title(code) for code in CHINESE_TITLES} == CHINESE_TITLES
     assert coded("D05") == "D05 设置差别歧视性条款"
     assert rule_title("X99") == "" and coded("X99") == "X99"
+
+
+def test_a_draft_counts_from_its_effective_day_for_the_codes_it_lists():
+    draft = draft_version(date(2025, 3, 1), [
+        {"code": "D05", "points": Decimal("4.5"), "serious": False, "rectifiable": True}])
+    item = drafted_item(draft, "D05", date(2025, 3, 1))
+    assert item is not None and (item.points, item.serious, item.rectifiable) == \
+        (Decimal("4.5"), False, True)
+    assert item.title  # the shipped Chinese title
+    assert drafted_item(draft, "D05", date(2025, 2, 28)) is None  # found the day before
+    assert drafted_item(draft, "D01", date(2025, 3, 1)) is None  # not listed: as recorded
+    assert drafted_item(None, "D05", date(2025, 3, 1)) is None
+
+
+def test_a_draft_listing_a_code_twice_is_refused_as_a_conflict():
+    item = {"code": "D02", "points": 2, "serious": False, "rectifiable": True}
+    with pytest.raises(ConflictingInput) as refused:
+        draft_version(date(2025, 1, 1), [item, {**item, "points": 3}])
+    assert "D02" in refused.value.errors["ruleset.items"][0]

@@ -208,7 +208,7 @@ PAGES = {
                   "/work/training/new", "/work/training/attendance", "/work/secondments/new",
                   "/work/secondments/complete", "/work/ratings/new", "/work/provincial/new",
                   "/work/months/publish?month=2026-10", "/review", "/years/2022/notice",
-                  "/years/2022/objections", "/inspection-plans/draw"],
+                  "/years/2022/objections", "/inspection-plans/draw", "/what-if"],
     "reviewer": ["/today", "/review"],
     "agency": ["/today", f"/agencies/{A}?year=2022", f"/agencies/{B}", "/agencies?q=9134"],
 }

@@ -11,7 +11,7 @@ from ledger.api import (
     standings, training,
 )
 from ledger.api import inspections, limits, results
-from ledger.api import calendars
+from ledger.api import calendars, whatif
 from ledger.api.context import Services
 from ledger.api.errors import LedgerApi, register_error_handlers
 from ledger.api.idempotency import IdempotencyKeys
@@ -29,7 +29,7 @@ from ledger.web import init_web
 AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "2000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
 
 BLUEPRINTS = (agencies, deductions, disputes, training, secondments, evaluations, months,
-              standings, operations, results, inspections, calendars)
+              standings, operations, results, inspections, calendars, whatif)
 
 
 def service_routes(app: Flask) -> None:

@@ -66,6 +66,7 @@ SCHEMA_EXTRAS = {  # what a schema-level validator of these components enforces
                            {"required": ["document"],
                             "properties": {"document": {"type": "string"}}}],
                  "description": "A document reference and/or its SHA-256."},
+    "WhatIfIn": {"oneOf": [{"required": ["month"]}, {"required": ["year"]}]},
 }
 
 def error(description: str) -> dict:

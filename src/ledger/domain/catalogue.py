@@ -9,6 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
+from ledger.domain.errors import Conflicting, collect
+
 SERIOUS_CODES = frozenset({"D05", "D07", "D10", "D12", "D18"})
 NOT_RECTIFIABLE_CODES = frozenset({"D17", "D18"})
 
@@ -111,3 +113,32 @@ class Catalogue:
 
     def all_codes(self) -> frozenset[str]:
         return frozenset(code for v in self.versions for code in v.items)
+
+
+DRAFT_VERSION = "draft"
+
+
+def draft_version(effective_from: date, items: list[dict]) -> RuleSetVersion:
+    """A draft rule-set version for the what-if preview (never published, never recorded).
+
+    `items` are `{code, points, serious, rectifiable}`, each code once; the draft replaces the
+    listed items only, from `effective_from` on.
+    """
+    codes = [item["code"] for item in items]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    collect(("ruleset.items", Conflicting(
+        f"lists {', '.join(twice)} more than once; give each code once") if twice else None))
+    return RuleSetVersion(DRAFT_VERSION, effective_from, {
+        item["code"]: RuleItem(code=item["code"], title=rule_title(item["code"]),
+                               points=Decimal(str(item["points"])),
+                               serious=bool(item["serious"]),
+                               rectifiable=bool(item["rectifiable"]))
+        for item in items})
+
+
+def drafted_item(draft: RuleSetVersion | None, code: str, found_on: date) -> RuleItem | None:
+    """The draft's item for a deduction of `code` found on `found_on`, or None where the draft
+    leaves it as recorded (no draft, found before its effective_from, a code it does not list)."""
+    if draft is None or found_on < draft.effective_from:
+        return None
+    return draft.items.get(code)

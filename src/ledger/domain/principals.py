@@ -45,3 +45,7 @@ def authorize(principal: Principal, action: str, agency: str | None = None) -> N
 FILE_OBJECTION, RESOLVE_OBJECTION = "file an objection", "resolve an objection"
 ALLOWED[FILE_OBJECTION] = {REGULATOR, AGENCY}
 ALLOWED[RESOLVE_OBJECTION] = {REVIEWER}
+
+# What-if: standings under a draft rule-set version (records nothing).
+PREVIEW_RULES = "preview a draft rule set"
+ALLOWED[PREVIEW_RULES] = {REGULATOR, AUDITOR}

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ledger.domain.catalogue import coded
+from ledger.domain.catalogue import RuleSetVersion, coded, drafted_item
 from ledger.domain.scoring import in_doubling_window
 from ledger.projections.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
@@ -81,10 +81,13 @@ def event_name(event: Any) -> str:
 class LedgerModel:
     """Agencies, deductions, sessions and publications, as far as the events so far say."""
 
-    def __init__(self, history: bool = False) -> None:
+    def __init__(self, history: bool = False, draft: RuleSetVersion | None = None) -> None:
         # history: also produce row versions (`Changes.versions`) for every event; the read
         # models' writers want them, in-memory folds (as-of, what-if, inspection facts) not.
         self.history = history
+        # A draft rule-set version (the what-if preview): a deduction found on or after its
+        # effective_from whose code it lists is folded with the draft's points and class.
+        self.draft = draft
         self.agencies: dict[str, AgencyState] = {}
         self.agency_of_aggregate: dict[str, str] = {}
         self.agency_of_deduction: dict[str, str] = {}
@@ -163,12 +166,19 @@ class LedgerModel:
 
     def _on_DeductionRecorded(self, position: int, e: Any, changes: Changes) -> None:
         agency = self.agencies[e.agency]
+        base_points, serious, rectifiable, version = \
+            e.base_points, e.serious, e.rectifiable, e.rule_version
+        draft = self.draft
+        item = drafted_item(draft, e.rule_code, e.found_on)
+        if item is not None and draft is not None:  # what-if: the draft's points and class
+            base_points, serious, rectifiable, version = \
+                item.points, item.serious, item.rectifiable, draft.version
         # Text repeated across deductions is shared (interned): a model of every agency holds
         # hundreds of thousands of deductions.
         d = DeductionState(
             id=str(e.originator_id), agency=agency.code, rule_code=intern(e.rule_code),
-            rule_version=intern(e.rule_version), base_points=e.base_points, serious=e.serious,
-            rectifiable=e.rectifiable, found_on=e.found_on, notified_on=e.notified_on,
+            rule_version=intern(version), base_points=base_points, serious=serious,
+            rectifiable=rectifiable, found_on=e.found_on, notified_on=e.notified_on,
             reason=intern(e.reason), project_ref=e.project_ref, evidence=e.evidence,
             rectification_due=e.rectification_due, dispute_deadline=e.dispute_deadline,
             calendar=intern(e.calendar), recorded_by=intern(e.recorded_by),

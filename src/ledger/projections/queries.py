@@ -17,11 +17,13 @@ from ledger.projections.read_overview import OverviewReads
 from ledger.projections.read_queues import QueueReads
 from ledger.projections.read_results import ResultsReads
 from ledger.projections.runner import NAMES
+from ledger.projections.whatif import WhatIfReads
 
 __all__ = ["AsOf", "ReadSide"]
 
 
-class ReadSide(ResultsReads, AgencyReads, QueueReads, OverviewReads, InspectionReads):
+class ReadSide(ResultsReads, AgencyReads, QueueReads, OverviewReads, InspectionReads,
+               WhatIfReads):
     """Every query over the read models, and operating them (status, rebuild)."""
 
     def projections(self) -> list[dict]:

@@ -160,10 +160,13 @@ class OverviewReads(ReadBase):
 
 def annual_rows(agencies: list[AgencyState], year: int, today: date) -> list[dict]:
     """Annual standings rows: every agency with an annual score, ranked."""
-    rows = []
-    for a in agencies:
-        ev = evaluation_resource(a, year, today)
-        if ev["score"] is not None:
-            rows.append({"agency": a.code, "name": a.name, "score": ev["score"],
-                         "grade": ev["grade"]})
-    return ranked(rows)
+    return ranked([row for row in (annual_row(a, year, today) for a in agencies)
+                   if row is not None])
+
+
+def annual_row(a: AgencyState, year: int, today: date) -> dict | None:
+    """The agency's annual standings row (unranked), None without an annual score."""
+    ev = evaluation_resource(a, year, today)
+    if ev["score"] is None:
+        return None
+    return {"agency": a.code, "name": a.name, "score": ev["score"], "grade": ev["grade"]}

@@ -115,6 +115,7 @@ def init_web(app: Flask, engine) -> None:
     from ledger.web import inspections  # noqa: F401
     from ledger.web import deduction, home, review, work  # noqa: F401
     from ledger.web import calendars  # noqa: F401
+    from ledger.web import whatif  # noqa: F401
     from ledger.web.i18n_forms import add_messages
     from ledger.web.summaries import summary_zh
     from ledger.web.titles import with_title

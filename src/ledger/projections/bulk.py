@@ -38,7 +38,7 @@ from ledger.projections.views import forget_all_months
 from ledger.projections.rows import insert_rows
 from ledger.projections.writer import (
     attendance_rows, model_standings, stream_rows, trail_rows, write_changes, write_publication,
-    write_versions,
+    restore_current, write_versions,
 )
 
 READ_CHUNK = 20_000
@@ -132,6 +132,7 @@ class AssessmentsRebuild:
                 for table in t.HISTORY.values():
                     conn.execute(delete(table).where(table.c.gen == self.gen,
                                                      table.c.valid_from > position))
+                restore_current(conn, self.gen, position)
                 self._load(conn, model)
         model.position = position
         return model, position

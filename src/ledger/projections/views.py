@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate
+from ledger.domain.evaluation import Attendance, YearFacts, evaluate_months
 from ledger.domain.scoring import (
     DOUBLING_WINDOW_DAYS, ZERO, Effect, assessed, effect, month_bounds, month_score, normalise,
 )
@@ -160,12 +160,12 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
 
     The year's facts are gathered once; only the months counted differ between them.
     """
-    scores = {int(m[5:]): month_figures(agency, m).score for m in year_months(year)
-              if assessed(agency.registered_on, agency.deregistered_on, m, date.max)}
+    months = [m for m in year_months(year)
+              if assessed(agency.registered_on, agency.deregistered_on, m, date.max)]
     found = [d for d in agency.deductions.values() if d.found_on.year == year]
     facts = YearFacts(
         year=year,
-        monthly_scores=[],
+        monthly_scores=[month_figures(agency, m).score for m in months],
         deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
         attendances=[Attendance(a.kind, a.held_on, a.staff_ref)
                      for a in agency.attendance if a.held_on.year == year],
@@ -174,10 +174,10 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
         provincial_score=agency.provincial.get(year),
         ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
     )
+    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun:
+    counts = [sum(1 for month in begun if month <= through) for through in throughs]
     out = {}
-    for through in throughs:
-        result = evaluate(replace(facts, monthly_scores=[
-            score for month, score in scores.items() if month <= through]))
+    for through, result in zip(throughs, evaluate_months(facts, counts)):
         out[through] = {
             "agency": agency.code, "name": agency.name, "year": year,
             "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,

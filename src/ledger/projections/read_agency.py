@@ -99,8 +99,10 @@ class AgencyReads(ReadBase):
                                         agency.deregistered_on, through)
             state = conn.execute(select(a.state).where(a.gen == gen, a.code == code)).scalar()
         # No fact in the year as of the position: registration as it stood then decides.
-        found = agency_from_json(state) if state is not None else None
-        if found is None or found.registered_position > position:
+        if state is None:
+            raise NotFound(f"No agency with credit code {code}.")
+        found = agency_from_json(state)
+        if found.registered_position > position:
             raise NotFound(f"No agency with credit code {code} as of position {position}.")
         deregistration = found.deregistration
         deregistered_on = found.deregistered_on if deregistration is not None \

@@ -130,7 +130,6 @@ def month_score(month_effects: list[Effect]) -> Decimal:
     return max(ZERO, HUNDRED - sum((e.effective_points for e in month_effects), ZERO))
 
 
-@lru_cache(maxsize=1 << 16)  # pure; the same means, bonus parts and scores recur
 def round2(value: Fraction | Decimal) -> Decimal:
     """Round half-up to two decimals, exactly (no intermediate rounding)."""
     numerator, denominator = value.as_integer_ratio()  # exact for Fraction and Decimal

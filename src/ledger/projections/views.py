@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from ledger.domain.evaluation import Attendance, YearFacts, evaluate_months
 from ledger.domain.scoring import (
@@ -160,8 +161,7 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
 
     The year's facts are gathered once; only the months counted differ between them.
     """
-    months = [m for m in year_months(year)
-              if assessed(agency.registered_on, agency.deregistered_on, m, date.max)]
+    months = _registered_months(year, agency.registered_on, agency.deregistered_on)
     found = [d for d in agency.deductions.values() if d.found_on.year == year]
     facts = YearFacts(
         year=year,
@@ -174,7 +174,7 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
         provincial_score=agency.provincial.get(year),
         ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
     )
-    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun:
+    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun
     counts = [sum(1 for month in begun if month <= through) for through in throughs]
     out = {}
     for through, result in zip(throughs, evaluate_months(facts, counts)):
@@ -192,6 +192,14 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
             "caps_applied": result.caps_applied,
         }
     return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _registered_months(year: int, registered_on: date,
+                       deregistered_on: date | None) -> tuple[str, ...]:
+    """The months of the year in which registration lets the agency be assessed."""
+    return tuple(m for m in year_months(year)
+                 if assessed(registered_on, deregistered_on, m, date.max))
 
 
 def _n(value: Decimal | None) -> Decimal | None:

@@ -124,4 +124,42 @@ def page_latencies(url: str, month: str, count: int = 200, writes: int = 25,
         result[f"standings page 1 after a write ({limit} rows)"] = (*percentiles(samples),
                                                                     len(samples))
     ledger.close()
+    result.update(annual_latencies(url, int(month[:4]) - 1, writes=writes, limit=limit))
     return result
+
+
+def annual_latencies(url: str, year: int, writes: int = 25, limit: int = 50) -> dict[str, tuple]:
+    """(p50 ms, p99 ms, samples) of the year's annual standings (page 1 and the whole list)
+    and of one agency's evaluation, each the first request after a write: a deduction found
+    in that year on a ranked agency, then withdrawn (the read models caught up to the write
+    first, as the API's write does)."""
+    ledger = Ledger(url=url)
+    side = ReadSide(ledger)
+    side.refresh()
+    codes = [r["agency"] for r in side.annual_standings(year)["rows"]]
+    rng = random.Random(3)
+    found = {"annual standings page 1 after a write": [],
+             "annual standings (whole list) after a write": [],
+             "evaluation after a write": []}
+    day = date(year, 12, 15)
+    for n in range(writes):
+        code = rng.choice(codes)
+        try:
+            recorded = ledger.record_deduction(WRITER, code, "D15", day, "bench: annual")
+        except RuleViolation:
+            continue
+        for write in (recorded, ledger.withdraw_deduction(WRITER, recorded.id, "bench")):
+            side.wait_for(write.position)
+            label, call = [
+                ("annual standings page 1 after a write",
+                 lambda: side.annual_standings(year, limit=limit)),
+                ("annual standings (whole list) after a write",
+                 lambda: side.annual_standings(year)),
+                ("evaluation after a write", lambda: side.evaluation(code, year)),
+            ][n % 3]
+            started = time.perf_counter()
+            call()
+            found[label].append(time.perf_counter() - started)
+    ledger.close()
+    return {label: (*percentiles(samples), len(samples))
+            for label, samples in found.items() if samples}

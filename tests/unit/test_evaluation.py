@@ -181,3 +181,18 @@ def test_purchaser_ratings_are_counted_and_averaged():
     result = evaluate(year(ratings=["80", "65", "90"]))
     assert result.purchaser_ratings == 3 and result.purchaser_rating_mean == Decimal("78.33")
     assert evaluate(year()).purchaser_rating_mean is None
+
+
+def test_evaluating_several_month_counts_equals_evaluating_each_alone():
+    from ledger.domain.evaluation import evaluate_months
+    facts = year(scores=(99.5, 100, 97, 88.25, 100, 100, 95, 100, 100, 100, 91, 100),
+                 deductions=[deduction("D12"), deduction("D01", 30)], attendances=online(12),
+                 provincial=92, ratings=("4", "5"))
+    counts = list(range(0, 13))
+    together = evaluate_months(facts, counts)
+    for months, result in zip(counts, together):
+        alone = evaluate(YearFacts(YEAR, facts.monthly_scores[:months], facts.deductions,
+                                   facts.attendances, facts.secondments,
+                                   facts.provincial_score, facts.ratings))
+        assert result == alone
+    assert together[12].caps_applied != together[0].caps_applied  # each has its own caps

@@ -168,3 +168,21 @@ def test_round2_rounds_half_up_exactly_and_drops_trailing_zeros(value, expected)
 
 def test_normalise_writes_integers_without_exponent():
     assert str(normalise(Decimal("1E+2"))) == "100"
+
+
+def _round2_by_definition(value) -> Decimal:
+    """Half-up to cents, computed on the exact fraction (the rule as written)."""
+    scaled = Fraction(value) * 100
+    cents = scaled.numerator // scaled.denominator
+    if scaled - cents >= Fraction(1, 2):
+        cents += 1
+    return normalise(Decimal(cents) / 100)
+
+
+@pytest.mark.parametrize("numerator", [0, 1, 5, 7, 49, 50, 51, 99, 125, 9975, 10001, 123457])
+@pytest.mark.parametrize("denominator", [1, 2, 3, 4, 6, 7, 8, 40, 200, 1000, 3000])
+def test_round2_equals_the_rule_on_the_exact_fraction(numerator, denominator):
+    value = Fraction(numerator, denominator)
+    assert str(round2(value)) == str(_round2_by_definition(value))
+    as_decimal = Decimal(numerator) / Decimal(denominator)  # a Decimal as the fold holds them
+    assert str(round2(as_decimal)) == str(_round2_by_definition(as_decimal))

@@ -77,47 +77,62 @@ def bonus_parts(facts: YearFacts) -> dict[str, Fraction]:
 
 def evaluate(facts: YearFacts) -> Evaluation:
     """Compute every field of the annual evaluation for one agency and year."""
+    return evaluate_months(facts, [len(facts.monthly_scores)])[0]
+
+
+def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
+    """The evaluation counting only the first n of `facts.monthly_scores`, for each n in
+    `counts` (the months begun so far differ; every other fact is the same, so what does not
+    depend on the months is computed once)."""
     counting = [(d, e) for d, e in facts.deductions if d.counting]
     any_serious = any(d.serious for d, _ in counting)
     parts = bonus_parts(facts)
-    bonus = Fraction(0) if any_serious else min(BONUS_CAP, sum(parts.values(), Fraction(0)))
-    caps = []
+    total = sum(parts.values(), Fraction(0))
+    bonus = Fraction(0) if any_serious else min(BONUS_CAP, total)
+    shared_caps = []
     if any_serious:
-        caps.append("bonus void: counting serious deduction")
-    elif sum(parts.values(), Fraction(0)) > BONUS_CAP:
-        caps.append("bonus capped at 5")
-    months = len(facts.monthly_scores)
-    mean = Fraction(sum(facts.monthly_scores, ZERO)) / months if months else None
-    score = None
-    if mean is not None:
-        base = mean
-        if facts.provincial_score is not None:
-            base = Fraction(3, 5) * mean + Fraction(2, 5) * Fraction(facts.provincial_score)
-        raw = base + bonus
-        if raw > 100:
-            caps.append("score capped at 100")
-        score = round2(min(Fraction(100), raw))
+        shared_caps.append("bonus void: counting serious deduction")
+    elif total > BONUS_CAP:
+        shared_caps.append("bonus capped at 5")
     trained = len({a.staff_ref for a in facts.attendances})
     deducted = sum((e.effective_points for _, e in counting), ZERO)
-    grade = grade_for(months, score, counting, trained, caps)
     ratings = facts.ratings
-    return Evaluation(
-        assessed_months=months,
-        monthly_mean=round2(mean) if mean is not None else None,
+    shared = dict(
         provincial_score=facts.provincial_score,
         bonus=round2(bonus),
         bonus_parts={k: round2(v) for k, v in parts.items()},
         bonus_void=any_serious,
-        score=score,
-        grade=grade,
         trained_staff=trained,
         deducted_points=deducted,
         interview=deducted >= INTERVIEW_AT,
         key_inspection=deducted >= KEY_INSPECTION_AT,
         purchaser_ratings=len(ratings),
         purchaser_rating_mean=round2(Fraction(sum(ratings, ZERO)) / len(ratings)) if ratings else None,
-        caps_applied=caps,
     )
+    results = []
+    for months in counts:
+        caps = list(shared_caps)
+        scores = facts.monthly_scores[:months]
+        mean = Fraction(sum(scores, ZERO)) / months if months else None
+        score = None
+        if mean is not None:
+            base = mean
+            if facts.provincial_score is not None:
+                base = Fraction(3, 5) * mean + Fraction(2, 5) * Fraction(facts.provincial_score)
+            raw = base + bonus
+            if raw > 100:
+                caps.append("score capped at 100")
+            score = round2(min(Fraction(100), raw))
+        grade = grade_for(months, score, counting, trained, caps)
+        results.append(Evaluation(
+            assessed_months=months,
+            monthly_mean=round2(mean) if mean is not None else None,
+            score=score,
+            grade=grade,
+            caps_applied=caps,
+            **{**shared, "bonus_parts": dict(shared["bonus_parts"])},
+        ))
+    return results
 
 
 def grade_for(months: int, score: Decimal | None, counting: list, trained: int, caps: list) -> str:

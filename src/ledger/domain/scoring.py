@@ -146,9 +146,9 @@ def month_score(month_effects: list[Effect]) -> Decimal:
 
 def round2(value: Fraction | Decimal) -> Decimal:
     """Round half-up to two decimals, exactly (no intermediate rounding)."""
-    scaled = Fraction(value) * 100
-    cents = scaled.numerator // scaled.denominator
-    if scaled - cents >= Fraction(1, 2):
+    numerator, denominator = value.as_integer_ratio()  # exact for Fraction and Decimal
+    cents, rest = divmod(numerator * 100, denominator)
+    if 2 * rest >= denominator:  # the part below a cent is at least half a cent
         cents += 1
     return normalise(Decimal(cents) / 100)
 

@@ -39,12 +39,22 @@ class AsOfReader:
         self.projections = projections
         self.engine = projections.engine
         self.events = projections.events
+        self._head = 0
+        self._moments: dict[int, datetime | None] = {}
 
     def resolve(self, as_of: AsOf) -> tuple[int, date]:
         """The log position an AsOf stands for, and the civil date (China) of that moment."""
         if as_of.position is not None:
-            position = max(0, min(as_of.position, self.projections.head()))
-            moment = self._recorded_at(position)
+            position = max(0, as_of.position)
+            if position > self._head:  # the log only grows: ask only beyond the head seen
+                self._head = self.projections.head()
+                position = min(position, self._head)
+            moment = self._moments.get(position)
+            if moment is None:  # an event's moment never changes
+                moment = self._recorded_at(position)
+                if len(self._moments) >= 4096:
+                    self._moments.clear()
+                self._moments[position] = moment
         else:
             stamp = as_of.timestamp
             assert stamp is not None

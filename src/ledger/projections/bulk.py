@@ -37,8 +37,8 @@ from ledger.projections.state import SessionState
 from ledger.projections.views import forget_all_months
 from ledger.projections.rows import insert_rows
 from ledger.projections.writer import (
-    attendance_rows, freeze_publications, stream_rows, trail_rows, write_changes,
-    write_versions,
+    attendance_rows, freeze_publications, restore_current, stream_rows, trail_rows,
+    write_changes, write_versions,
 )
 
 READ_CHUNK = 20_000
@@ -129,6 +129,7 @@ class AssessmentsRebuild:
                 for table in t.HISTORY.values():
                     conn.execute(delete(table).where(table.c.gen == self.gen,
                                                      table.c.valid_from > position))
+                restore_current(conn, self.gen, position)
                 self._load(conn, model)
         model.position = position
         return model, position

@@ -307,6 +307,8 @@ def imported_from(e: Any) -> str:
 
 
 
-# Versioners, in the order their rows are produced (none yet: each kind of history row adds
-# its own module's versioner here).
-VERSIONERS.extend([])
+# Versioners, in the order their rows are produced (each kind of history row adds its own
+# module's versioner here).
+from ledger.projections.evaluation_rows import evaluation_versioner  # noqa: E402
+
+VERSIONERS.extend([evaluation_versioner])

@@ -11,13 +11,15 @@ from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections import tables as t
 from ledger.projections.asof import AsOf
-from ledger.projections.codec import loads, state_fields
+from ledger.projections.codec import agency_from_json, loads, state_fields
+from ledger.projections.evaluation_rows import empty_evaluation, resource_from_row
 from ledger.projections.fold import Changes
 from ledger.projections.read_base import ReadBase
 from ledger.projections.runner import EVENT_INDEX
 from ledger.projections.state import AgencyState
 from ledger.projections.views import (
     deduction_effect, deduction_resource, evaluation_resource, month_resource, registered_in,
+    through_of,
 )
 
 
@@ -57,8 +59,56 @@ class AgencyReads(ReadBase):
                 if (month is None or d.month == month) and (status is None or d.status == status)]
 
     def evaluation(self, code: str, year: int, as_of: AsOf | None = None) -> dict:
-        a, today = self._agency_state(code, as_of)
+        """The stored evaluation row (current, or the version as of a position) for the
+        months of the year begun; computed from the folded state when no row can say."""
+        if as_of is not None:
+            position, today = self.as_of_reader.resolve(as_of)
+        else:
+            position, today = None, self.today()
+        gen = self._gen()
+        if self._versioned(gen):
+            found = self._stored_evaluation(gen, code, year, through_of(year, today), position)
+            if found is not None:
+                return found
+        a, today = self._agency_state(code, as_of, gen=gen if as_of is None else None)
         return evaluation_resource(a, year, today)
+
+    def _stored_evaluation(self, gen: int, code: str, year: int, through: int,
+                           position: int | None) -> dict | None:
+        """The evaluation the rows hold (None: they do not hold this through)."""
+        if position is None:
+            e = t.evaluation.c
+            query = select(e.first_through, e.resource).where(
+                e.gen == gen, e.agency == code, e.year == year)
+        else:
+            e = t.evaluation_history.c
+            query = select(e.first_through, e.resource).where(
+                e.gen == gen, e.agency == code, e.year == year, e.valid_from <= position,
+            ).order_by(e.valid_from.desc()).limit(1)
+        a = t.agency.c
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            if row is not None:
+                return resource_from_row(row.first_through, row.resource, through)
+            if position is None:
+                agency = conn.execute(select(a.name, a.registered_on, a.deregistered_on).where(
+                    a.gen == gen, a.code == code)).first()
+                if agency is None:
+                    raise NotFound(f"No agency with credit code {code}.")
+                return empty_evaluation(code, agency.name, year, agency.registered_on,
+                                        agency.deregistered_on, through)
+            state = conn.execute(select(a.state).where(a.gen == gen, a.code == code)).scalar()
+        # No fact in the year as of the position: registration as it stood then decides.
+        if state is None:
+            raise NotFound(f"No agency with credit code {code}.")
+        found = agency_from_json(state)
+        if found.registered_position > position:
+            raise NotFound(f"No agency with credit code {code} as of position {position}.")
+        deregistration = found.deregistration
+        deregistered_on = found.deregistered_on if deregistration is not None \
+            and deregistration["position"] <= position else None
+        return empty_evaluation(code, found.name, year, found.registered_on, deregistered_on,
+                                through)
 
     def secondment(self, secondment_id: str) -> dict:
         code = secondment_id.rpartition("-S")[0]

@@ -17,7 +17,7 @@ from ledger.projections import tables as t
 from ledger.projections.asof import AsOf, AsOfReader
 from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.fold import Changes
-from ledger.projections.runner import ASSESSMENTS, NAMES, Projections
+from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, versioned
 from ledger.projections.state import AgencyState
 
 CATCH_UP_BATCH = 500  # events applied per transaction when a request catches a model up
@@ -93,6 +93,7 @@ class ReadBase:
         self.today = today
         self._rebuilds: dict[str, threading.Thread] = {}
         self._memo_rows: dict[tuple, list[dict]] = {}
+        self._versioned_gens: dict[tuple[int, str], bool] = {}
 
     def close(self) -> None:
         """Release the read models' own connections (the ledger closes its engine)."""
@@ -183,6 +184,17 @@ class ReadBase:
                 self._memo_rows.clear()
             self._memo_rows[full] = rows
         return [dict(r) for r in rows]
+
+    def _versioned(self, gen: int, kind: str = "evaluation") -> bool:
+        """Whether generation `gen` of `assessments` holds the row versions of `kind` from its
+        first event (else it was built before they existed: reads compute them as before)."""
+        known = self._versioned_gens.get((gen, kind))
+        if known is None:
+            with self.engine.connect() as conn:
+                known = versioned(conn, gen, kind)
+            if known:  # a generation's kinds never change; one without may be retired soon
+                self._versioned_gens[(gen, kind)] = known
+        return known
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         """The generation of `name` that serves reads, caught up with the log first."""

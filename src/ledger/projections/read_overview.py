@@ -14,13 +14,14 @@ from sqlalchemy.engine import Connection
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections import tables as t
+from ledger.projections.annual_ranking import AnnualStandings
 from ledger.projections.asof import AsOf
 from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.ranking import CurrentStandings, window
 from ledger.projections.read_base import ReadBase
 from ledger.projections.state import AgencyState
 from ledger.projections.views import (
-    evaluation_resource, month_standings, ranked,
+    evaluation_resource, month_standings, ranked, through_of,
 )
 
 PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
@@ -32,6 +33,7 @@ class OverviewReads(ReadBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._current = CurrentStandings(self.runner)
+        self._annual = AnnualStandings(self.runner)
         self._published: OrderedDict[tuple, list[dict]] = OrderedDict()
         self._published_lock = threading.Lock()
 
@@ -110,8 +112,11 @@ class OverviewReads(ReadBase):
             rows = annual_rows(agencies, year, today)
             return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
         gen, today = self._gen(), self.today()
+        if self._versioned(gen):
+            rows, total = self._annual.page(year, through_of(year, today), limit, offset, agency)
+            return {**page, "total": total, "rows": rows}
 
-        def compute() -> list[dict]:
+        def compute() -> list[dict]:  # a generation built before evaluations were stored
             with self.engine.connect() as conn:
                 agencies = [agency_from_json(s) for s in conn.execute(
                     select(t.agency.c.state).where(t.agency.c.gen == gen)).scalars()]

@@ -38,6 +38,20 @@ RETIRED_GRACE = 2.0  # seconds between a switch and deleting the retired generat
 REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
 
 
+def mark_versioned(conn: Connection, name: str, gen: int) -> None:
+    """A new generation of `assessments` holds every kind of history from its first event."""
+    if name == ASSESSMENTS:
+        conn.execute(delete(t.versioned).where(t.versioned.c.gen == gen))
+        conn.execute(insert(t.versioned), [{"gen": gen, "kind": kind} for kind in t.HISTORY])
+
+
+def versioned(conn: Connection, gen: int, kind: str) -> bool:
+    """Whether generation `gen` of `assessments` holds the versions of `kind` (else it was
+    built before that kind existed: see `tables.versioned`)."""
+    return conn.execute(select(t.versioned.c.gen).where(
+        t.versioned.c.gen == gen, t.versioned.c.kind == kind)).first() is not None
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -103,6 +117,7 @@ class Projections:
                             conn.execute(insert(t.projection).values(
                                 name=name, gen=1, position=0, status="active",
                                 started_at=now(), updated_at=now()))
+                            mark_versioned(conn, name, 1)
                 return
             except DBAPIError:
                 if attempt == 4:
@@ -272,6 +287,7 @@ class Projections:
                 conn.execute(insert(t.projection).values(
                     name=name, gen=gen, position=0, status="building", started_at=now(),
                     updated_at=now()))
+                mark_versioned(conn, name, gen)
             else:
                 gen = row.gen
         if name == ASSESSMENTS:
@@ -381,6 +397,8 @@ class Projections:
                 clear_failure(conn, name, gen)
             conn.execute(delete(t.projection).where(t.projection.c.name == name,
                                                     t.projection.c.gen.in_(gens)))
+            if name == ASSESSMENTS:
+                conn.execute(delete(t.versioned).where(t.versioned.c.gen.in_(gens)))
         for gen in gens:
             self._models.pop((name, gen), None)
 

@@ -168,8 +168,49 @@ event = Table(
 # valid_from <= P (one index lookup); it was superseded at the next version's valid_from.
 # Versions are only ever added, so a rebuild writes them as it goes, like the trail.
 HISTORY: dict[str, Table] = {}
+# Kinds whose newest version is also kept in a table of its own, replaced (the key without
+# `valid_from`): reads of "now" find it without looking for the newest version.
+CURRENT: dict[str, Table] = {}
+
+# Annual evaluations (`projections/evaluation_rows.py`): for an agency-year with a fact, the
+# evaluation for each through (months of the year begun) from `first_through` to 12:
+# `standing` a JSON list of [score, grade], `resource` the whole evaluation (base + per through).
+_evaluation_columns = (
+    lambda: Column("first_through", Integer, nullable=False),
+    lambda: Column("standing", Text, nullable=False),
+    lambda: Column("resource", Text, nullable=False),
+)
+evaluation = Table(
+    "rm_evaluation", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("valid_from", POS, nullable=False),
+    *(make() for make in _evaluation_columns),
+    Index("rm_evaluation_year", "gen", "year", "valid_from"),
+)
+evaluation_history = Table(
+    "rm_evaluation_history", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    *(make() for make in _evaluation_columns),
+    Index("rm_evaluation_history_year", "gen", "year", "valid_from"),
+)
+HISTORY["evaluation"] = evaluation_history
+CURRENT["evaluation"] = evaluation
+
+# The kinds of history each generation of `assessments` holds from its first event (written
+# when the generation is created). A generation created before a kind existed has no row for
+# it: its reads compute that kind from the folded state, as before (docs/READ_SIDE.md).
+versioned = Table(
+    "rm_versioned", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("kind", String(40), primary_key=True),
+)
 
 ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publication, stream,
-                     *HISTORY.values())
+                     *CURRENT.values(), *HISTORY.values())
 EVENT_INDEX_TABLES = (event,)
 

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate
+from ledger.domain.evaluation import Attendance, YearFacts, evaluate_months
 from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
@@ -161,14 +162,30 @@ def year_months(year: int) -> list[str]:
     return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
 
 
+def through_of(year: int, today: date) -> int:
+    """How many months of `year` have begun by `today` (0 to 12): all an evaluation takes of
+    today (`scoring.assessed`: a month is assessed only once it has begun)."""
+    if today.year != year:
+        return 12 if today.year > year else 0
+    return today.month
+
+
 def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
     """The annual evaluation of docs/API.md, with how it was computed."""
-    scores = [month_figures(agency, m).score for m in year_months(year)
-              if assessed(agency.registered_on, agency.deregistered_on, m, today)]
+    through = through_of(year, today)
+    return evaluation_resources(agency, year, [through])[through]
+
+
+def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
+    """The evaluation as it reads once each of `throughs` months of the year have begun.
+
+    The year's facts are gathered once; only the months counted differ between them.
+    """
+    months = _registered_months(year, agency.registered_on, agency.deregistered_on)
     found = [d for d in agency.deductions.values() if d.found_on.year == year]
-    result = evaluate(YearFacts(
+    facts = YearFacts(
         year=year,
-        monthly_scores=scores,
+        monthly_scores=[month_figures(agency, m).score for m in months],
         deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
         attendances=[Attendance(a.kind, a.held_on, a.staff_ref)
                      for a in agency.attendance if a.held_on.year == year],
@@ -176,18 +193,33 @@ def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
                      if s.ended_on is not None and s.ended_on.year == year],
         provincial_score=agency.provincial.get(year),
         ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
-    ))
-    return {
-        "agency": agency.code, "name": agency.name, "year": year,
-        "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,
-        "provincial_score": _n(result.provincial_score), "bonus": result.bonus,
-        "bonus_parts": result.bonus_parts, "bonus_void": result.bonus_void,
-        "score": result.score, "grade": result.grade, "trained_staff": result.trained_staff,
-        "deducted_points": normalise(result.deducted_points), "interview": result.interview,
-        "key_inspection": result.key_inspection,
-        "purchaser_rating_mean": result.purchaser_rating_mean,
-        "purchaser_ratings": result.purchaser_ratings, "caps_applied": result.caps_applied,
-    }
+    )
+    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun
+    counts = [sum(1 for month in begun if month <= through) for through in throughs]
+    out = {}
+    for through, result in zip(throughs, evaluate_months(facts, counts)):
+        out[through] = {
+            "agency": agency.code, "name": agency.name, "year": year,
+            "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,
+            "provincial_score": _n(result.provincial_score), "bonus": result.bonus,
+            "bonus_parts": result.bonus_parts, "bonus_void": result.bonus_void,
+            "score": result.score, "grade": result.grade,
+            "trained_staff": result.trained_staff,
+            "deducted_points": normalise(result.deducted_points),
+            "interview": result.interview, "key_inspection": result.key_inspection,
+            "purchaser_rating_mean": result.purchaser_rating_mean,
+            "purchaser_ratings": result.purchaser_ratings,
+            "caps_applied": result.caps_applied,
+        }
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _registered_months(year: int, registered_on: date,
+                       deregistered_on: date | None) -> tuple[str, ...]:
+    """The months of the year in which registration lets the agency be assessed."""
+    return tuple(m for m in year_months(year)
+                 if assessed(registered_on, deregistered_on, m, date.max))
 
 
 def _n(value: Decimal | None) -> Decimal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise, registered_in_month
@@ -90,6 +90,43 @@ def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]])
         by_kind.setdefault(kind, []).append({"gen": gen, **row})
     for kind, rows in by_kind.items():
         insert_rows(conn, t.HISTORY[kind], rows)
+        current = t.CURRENT.get(kind)
+        if current is not None:
+            replace_current(conn, current, gen, rows)
+
+
+def _current_key(table) -> list:
+    return [c for c in table.primary_key.columns if c.name != "gen"]
+
+
+def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None:
+    """Make the newest of `rows` (in log order, each with `gen`) the current row of its key."""
+    key = _current_key(table)
+    newest = {tuple(row[c.name] for c in key): row for row in rows}
+    keys = list(newest)
+    for start in range(0, len(keys), 500):
+        conn.execute(delete(table).where(table.c.gen == gen,
+                                         tuple_(*key).in_(keys[start:start + 500])))
+    insert_rows(conn, table, list(newest.values()))
+
+
+def restore_current(conn: Connection, gen: int, position: int) -> None:
+    """Current rows as of `position` again, after the history rows after it were deleted
+    (a rebuild resumed from its last checkpoint)."""
+    for kind, table in t.CURRENT.items():
+        history, key = t.HISTORY[kind], _current_key(table)
+        keys = [tuple(r) for r in conn.execute(select(*key).where(
+            table.c.gen == gen, table.c.valid_from > position))]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            conn.execute(delete(table).where(table.c.gen == gen, tuple_(*key).in_(chunk)))
+            hkey = [history.c[c.name] for c in key]
+            found: dict[tuple, dict] = {}
+            for r in conn.execute(select(history).where(
+                    history.c.gen == gen, history.c.valid_from <= position,
+                    tuple_(*hkey).in_(chunk)).order_by(history.c.valid_from)):
+                found[tuple(getattr(r, c.name) for c in key)] = dict(r._mapping)
+            insert_rows(conn, table, list(found.values()))
 
 
 def delete_in(conn: Connection, table, column, values, gen: int, chunk: int = 5_000) -> None:

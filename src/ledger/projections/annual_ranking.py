@@ -1,0 +1,178 @@
+"""Current annual standings, read from the stored evaluation rows and kept ranked in memory.
+
+A year's standings at one through (months of the year begun) are loaded once per generation:
+every agency registered in some month of the year, with its evaluation row (an agency-year
+without one has no fact: `evaluation_rows.empty_standing`). After that, each new read-model
+position re-reads only the agencies whose evaluation row changed since (`valid_from` after the
+kept position) or whose registration did (their agency stream, `ranking.touched_agencies`), and
+moves their rows (`ranking.RankedMonth`, which ranks any rows with a score). See
+docs/READ_SIDE.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Integer, String, Text, cast, literal, null, or_, select, union_all
+from sqlalchemy.engine import Connection
+
+from ledger.domain.scoring import normalise
+from ledger.projections import tables as t
+from ledger.projections.codec import agency_from_json
+from ledger.projections.evaluation_rows import empty_standing, standing_from_row
+from ledger.projections.ranking import RankedMonth, touched_agencies
+from ledger.projections.runner import ASSESSMENTS, Projections
+from ledger.projections.views import evaluation_resource
+
+YEARS_KEPT = 3
+
+
+def year_rows(conn: Connection, gen: int, year: int, through: int,
+              codes: set[str] | None = None) -> tuple[dict[str, dict | None], int | None]:
+    """The annual standings rows (no rank; None: no score) of every agency registered in the
+    year, or of `codes`, and the read-model position they were read at (None: `gen` retired).
+
+    One statement (a UNION ALL of index scans), so one consistent state.
+    """
+    p, a, e = t.projection.c, t.agency.c, t.evaluation.c
+    text = lambda: cast(null(), Text)  # noqa: E731 - typed NULLs for the other parts' columns
+    name = lambda: cast(null(), String)  # noqa: E731
+    tracking = select(literal(0), cast(p.position, Integer), name(), text(), name(), name(),
+                      text()).where(p.name == ASSESSMENTS, p.gen == gen, p.status == "active")
+    agencies = select(literal(1), literal(0), a.code, a.name, cast(a.registered_on, String),
+                      cast(a.deregistered_on, String), text()).where(
+        a.gen == gen, a.registered_on <= date(year, 12, 31),
+        or_(a.deregistered_on.is_(None), a.deregistered_on >= date(year, 1, 1)))
+    stored = select(literal(2), e.first_through, e.agency, text(), name(), name(),
+                    e.standing).where(e.gen == gen, e.year == year)
+    if codes is not None:
+        agencies, stored = agencies.where(a.code.in_(codes)), stored.where(e.agency.in_(codes))
+    position, registered, standing = None, {}, {}
+    for part, number, code, agency_name, registered_on, deregistered_on, held in \
+            conn.execute(union_all(tracking, agencies, stored)):
+        if part == 0:
+            position = number
+        elif part == 1:
+            registered[code] = (agency_name, _day(registered_on), _day(deregistered_on))
+        else:
+            standing[code] = (number, held)
+    rows: dict[str, dict | None] = {}
+    missing = []
+    for code, (agency_name, registered_on, deregistered_on) in registered.items():
+        if code in standing:
+            found = standing_from_row(*standing[code], through)
+            if found is None:  # the row does not hold this through (a clock set back)
+                missing.append(code)
+                continue
+            score, grade = found
+            score = normalise(Decimal(score)) if score is not None else None
+        else:
+            score, grade = empty_standing(year, registered_on, deregistered_on, through)
+        rows[code] = None if score is None else \
+            {"agency": code, "name": agency_name, "score": score, "grade": grade}
+    if missing:
+        rows.update(_computed(conn, gen, year, through, missing))
+    if codes is not None:
+        rows.update({code: None for code in codes if code not in registered})
+    return rows, position
+
+
+def _day(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10])
+
+
+def _computed(conn: Connection, gen: int, year: int, through: int,
+              codes: list[str]) -> dict[str, dict | None]:
+    """Rows computed from the agencies' folded state, as before evaluations were stored."""
+    today = date(year, through, 1) if through else date(year - 1, 12, 31)
+    out: dict[str, dict | None] = {}
+    for state in conn.execute(select(t.agency.c.state).where(
+            t.agency.c.gen == gen, t.agency.c.code.in_(codes))).scalars():
+        ev = evaluation_resource(agency_from_json(state), year, today)
+        out[ev["agency"]] = None if ev["score"] is None else {
+            "agency": ev["agency"], "name": ev["name"], "score": ev["score"],
+            "grade": ev["grade"]}
+    return out
+
+
+def changed_agencies(conn: Connection, runner: Projections, gen: int, year: int, after: int,
+                     upto: int) -> set[str] | None:
+    """Agencies whose annual row may differ between the two positions; None if unknown."""
+    codes = touched_agencies(conn, runner, gen, after, upto)
+    if codes is None:
+        return None
+    e = t.evaluation.c
+    return codes | set(conn.execute(select(e.agency).where(
+        e.gen == gen, e.year == year, e.valid_from > after)).scalars())
+
+
+class AnnualStandings:
+    """The ranked years of one ReadSide, each kept at the newest read-model state it saw."""
+
+    def __init__(self, runner: Projections) -> None:
+        self.runner = runner
+        self.years: OrderedDict[tuple[int, int], RankedMonth] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def page(self, year: int, through: int, limit: int | None = None, offset: int = 0,
+             agency: str | None = None) -> tuple[list[dict], int]:
+        """The page (global ranks) as the active generation stands now, and the total."""
+        with self.lock:
+            ranked = self._ranked((year, through))
+            return ranked.page(limit, offset, agency), ranked.total
+
+    def _ranked(self, key: tuple[int, int]) -> RankedMonth:
+        with self.runner.engine.connect() as conn:
+            while True:
+                gen, position = self.runner.active(ASSESSMENTS, conn)
+                try:
+                    ranked = self._brought_to(conn, key, gen, position)
+                except BaseException:
+                    self.years.pop(key, None)  # it may be half moved
+                    raise
+                if ranked is not None:
+                    break  # else the generation was retired meanwhile: ask again
+        self.years[key] = ranked
+        self.years.move_to_end(key)
+        while len(self.years) > YEARS_KEPT:
+            self.years.popitem(last=False)
+        return ranked
+
+    def _whole(self, conn: Connection, key: tuple[int, int], gen: int) -> RankedMonth | None:
+        rows, at = year_rows(conn, gen, *key)
+        if at is None:
+            return None
+        return RankedMonth(gen, at, {code: row for code, row in rows.items() if row is not None})
+
+    def _brought_to(self, conn: Connection, key: tuple[int, int], gen: int,
+                    position: int) -> RankedMonth | None:
+        year, through = key
+        kept = self.years.get(key)
+        if kept is not None and kept.gen == gen and kept.position == position:
+            return kept
+        codes = None
+        if kept is not None and kept.gen == gen and kept.position < position:
+            codes = changed_agencies(conn, self.runner, gen, year, kept.position, position)
+        if codes is None:
+            return self._whole(conn, key, gen)
+        changed: dict[str, dict | None] = {}
+        for tries in range(5):
+            if not codes:
+                break
+            changed, at = year_rows(conn, gen, year, through, codes)
+            if at is None:
+                return None
+            if at == position or tries == 4:
+                break  # (else a batch was applied meanwhile: trace its agencies too)
+            more = changed_agencies(conn, self.runner, gen, year, position, at)
+            if more is None:
+                return self._whole(conn, key, gen)
+            codes, position = codes | more, at
+        kept.move({code: changed.get(code) for code in codes})
+        kept.position = position
+        return kept

@@ -125,3 +125,33 @@ def test_a_group_without_refusals_is_appended_at_once_each_with_its_positions(le
         receipts = dict(conn.execute(sa.select(receipts_table.c.idempotency_key,
                                                receipts_table.c.position)).all())
     assert receipts == {f"k-{t}": a.positions[0] for t, a in zip("abc", appends)}
+
+
+def test_threads_of_one_ledger_writing_one_agency_together_are_all_kept(ledger, monkeypatch):
+    """As a server's threads do: their appends are grouped, those that took the same
+    version are refused alone, retried, and kept; the chain runs on."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import REGULATOR
+
+    groups = []
+    commit_group = ledger.recorder._commit_group
+    monkeypatch.setattr(ledger.recorder, "_commit_group",
+                        lambda group: groups.append(len(group)) or commit_group(group))
+    code = "91341800H9EH9J1GRF"
+    ledger.register_agency(REGULATOR, code, "敬亭招标", date(2022, 1, 1))
+    start = threading.Barrier(8)
+
+    def rate(n: int) -> int:
+        start.wait()
+        return ledger.record_purchaser_rating(REGULATOR, code, date(2022, 5, 1),
+                                              f"purchaser {n}", f"P-{n}",
+                                              Decimal(60 + n)).position
+
+    with ThreadPoolExecutor(8) as pool:
+        positions = list(pool.map(rate, range(8)))
+
+    assert len(set(positions)) == 8
+    assert ledger.agency(code).rating_count == 8
+    assert verify(ledger.engine).verified
+    assert sum(groups) >= 9  # every append went through the group commit

@@ -21,7 +21,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from bench import datasets
-from ledger.application import Ledger, bulk_collection
+from ledger.application import Ledger
+from ledger.bulk_tuning import bulk_collection
 from ledger.demo.plan import Planner
 from ledger.domain.principals import REGULATOR, Principal
 from ledger.imports.layout import (

@@ -72,9 +72,14 @@ def saving(resource_id: str, recorded_at: datetime) -> None:
         receipt.resource_id, receipt.recorded_at = resource_id, recorded_at
 
 
-def write_receipt(session: Any, positions: Sequence[int]) -> None:
-    """In the appending transaction (write lock held): the receipt of the request saving."""
-    receipt = _current.get()
+def current() -> Receipt | None:
+    """The receipt of the request this thread serves, if any."""
+    return _current.get()
+
+
+def write_receipt(session: Any, positions: Sequence[int], receipt: Receipt | None) -> None:
+    """In the appending transaction (write lock held): the receipt of the request whose
+    events were appended at `positions` (`current()` in the thread that served it)."""
     if receipt is None or receipt.resource_id is None or not positions:
         return
     where = ((receipts_table.c.idempotency_key == receipt.key)

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.application import Batch, Ledger, Recorded, bulk_collection
+from ledger.application import Ledger
+from ledger.bulk_tuning import bulk_collection
 from ledger.demo.plan import Planner
 from ledger.demo.plan_agency import Op
 from ledger.domain.errors import LedgerError
 from ledger.domain.principals import Principal
+from ledger.unit_of_work import Batch, Recorded
 
 REGULATOR = Principal("li.regulator", "regulator")
 REVIEWER = Principal("wang.reviewer", "reviewer")

@@ -48,7 +48,8 @@ def recorder(engine: object, name: str | None) -> Principal:
               help="Record the valid rows even when some are refused (default: all or nothing).")
 def import_command(file: Path, name: str | None, accept_valid: bool) -> None:
     """Import deductions, attendance, secondments (and agencies) from a CSV or XLSX file."""
-    from ledger.application import Ledger, bulk_collection
+    from ledger.application import Ledger
+    from ledger.bulk_tuning import bulk_collection
     from ledger.domain.errors import LedgerError
     from ledger.imports.limits import MAX_FILE_BYTES
     from ledger.imports.reader import UnreadableFile, too_big

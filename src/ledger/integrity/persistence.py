@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing_sqlalchemy.datastore import transactions
 from eventsourcing_sqlalchemy import factory as base_factory
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import (
@@ -25,10 +26,11 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from ledger.integrity.chain import GENESIS, CanonicalStoredEvent, link_hash, link_hash_of
+from ledger.integrity.group_commit import Append, GroupCommit
 from ledger.integrity.guard import guard_installed, install_guard_on
 from ledger.integrity.locks import lock_for_append
 from ledger.integrity.records import ChainedEventRecord
-from ledger.receipts import write_receipt
+from ledger.receipts import AlreadyRecorded, current, write_receipt
 from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
@@ -89,8 +91,18 @@ class ChainedRecorder:
                       session: Session | None = None, **kwargs: Any) -> Sequence[int]:
         if session is not None:
             return self._append(session, stored_events, **kwargs)
+        if kwargs.get("tracking") is None and transactions.get(None) is None:
+            # An application's save, in no transaction yet: committed with any others
+            # arriving at the same time (group_commit.py).
+            return self._group().append(stored_events, current())
         with self.transaction(commit=True) as session:
             return self._append(session, stored_events, **kwargs)
+
+    def _group(self) -> GroupCommit:
+        group = self.__dict__.get("_group_commit")
+        if group is None:  # one per recorder; made once, before threads share the recorder
+            group = self.__dict__.setdefault("_group_commit", GroupCommit(self._commit_group))
+        return group
 
     def _append(self, session: Session, stored_events: Sequence[StoredEvent],
                 **kwargs: Any) -> Sequence[int]:
@@ -98,8 +110,42 @@ class ChainedRecorder:
         lock_for_append(session, self.qualified_table())
         self._insert_events(session, stored_events, **kwargs)
         positions = self._insert_stored_events(session, stored_events, **kwargs)
-        write_receipt(session, positions)  # an API request's Idempotency-Key, if any
+        write_receipt(session, positions, current())  # an API request's Idempotency-Key
         return positions
+
+    def _commit_group(self, group: list[Append]) -> None:
+        """Append the group's events in one transaction. First all at once (one head read,
+        one COPY or executemany); if any append is refused, again with each in a savepoint
+        of its own, so only the refused ones are rolled back."""
+        try:
+            with self.transaction(commit=True) as session:
+                lock_for_append(session, self.qualified_table())
+                positions = self._insert_stored_events(
+                    session, [e for append in group for e in append.events])
+                start = 0
+                for append in group:
+                    append.positions = positions[start:start + len(append.events)]
+                    start += len(append.events)
+                    write_receipt(session, append.positions, append.receipt)
+            return
+        except (IntegrityError, AlreadyRecorded):
+            if len(group) == 1:
+                raise
+            for append in group:
+                append.positions = None
+        with self.transaction(commit=True) as session:
+            lock_for_append(session, self.qualified_table())
+            for append in group:
+                try:
+                    with session.begin_nested():
+                        positions = self._insert_stored_events(session, append.events)
+                        write_receipt(session, positions, append.receipt)
+                except sqlalchemy.exc.IntegrityError as error:
+                    append.error = IntegrityError(error)
+                except (IntegrityError, AlreadyRecorded) as error:
+                    append.error = error
+                else:
+                    append.positions = positions
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> Sequence[int]:

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from ledger.application import bulk_collection
+from ledger.bulk_tuning import bulk_collection
 from ledger.projections import tables as t
 from ledger.projections.codec import agency_from_json
 from ledger.projections.fold import Changes, LedgerModel

@@ -21,7 +21,7 @@ from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from ledger.application import Recorded
+from ledger.unit_of_work import Recorded
 from ledger.domain.errors import InvalidInput, LedgerError
 from ledger.domain.principals import Principal
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem

@@ -5,19 +5,21 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
 from ledger.config import database_url
 
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PROJECTOR_LOCK_ENV = "LEDGER_PROJECTOR_LOCK"  # ledger.projections.projector.LOCK_ENV
 
 # gunicorn's access log is off: the app writes one JSON line per request itself
 # (ledger.api.requestlog), with control characters escaped and the request id.
 
-# Threads per worker process (gunicorn's gthread worker). Requests that arrive together in
-# one process share a catch-up of the read model: the first applies every event recorded
-# meanwhile in one transaction, and the others find their write already applied.
+# Threads per worker process (gunicorn's gthread worker). One projector thread per server
+# feeds the read models (the worker holding the lock file PROJECTOR_LOCK_ENV names); requests
+# wait for it rather than applying events themselves (projections/projector.py).
 THREADS = 4
 
 # gunicorn's largest request line and header (its own 414/431, plain text beyond them), above
@@ -81,16 +83,24 @@ class Server(BaseApplication):
                          "timeout": 60, "child_exit": child_exit,
                          "on_exit": self.on_exit, **REQUEST_LIMITS}
         self.metrics_directory: str | None = None
+        self.projector_lock: str | None = None
         super().__init__()
 
     def run(self) -> None:
-        # Before any worker is forked: each then writes its metrics to this directory.
+        # Before any worker is forked: each then writes its metrics to this directory, and
+        # their projectors take turns at this lock file (one leads at a time).
         self.metrics_directory = prepare_metrics_directory()
+        handle, self.projector_lock = tempfile.mkstemp(prefix="ledger-projector-",
+                                                       suffix=".lock")
+        os.close(handle)
+        os.environ[PROJECTOR_LOCK_ENV] = self.projector_lock
         super().run()
 
     def on_exit(self, _arbiter) -> None:
         if self.metrics_directory:
             shutil.rmtree(self.metrics_directory, ignore_errors=True)
+        if self.projector_lock:
+            Path(self.projector_lock).unlink(missing_ok=True)
 
     def load_config(self) -> None:
         for key, value in self.settings.items():
@@ -103,4 +113,4 @@ class Server(BaseApplication):
     def load(self):
         from ledger.api import create_app
 
-        return create_app()
+        return create_app({"PROJECTOR": True})

@@ -8,13 +8,14 @@ workers (`LOCK_ENV`). The others wait for that lock, so when the leading worker 
 batches) but wasteful: each batch applied by one process makes the others discard their
 cached model and decode the agencies again.
 
-The leader applies the pending events in batches as soon as a write of its own process nudges
-it, and otherwise polls the log head every `BUSY_POLL` seconds (`IDLE_POLL` once nothing has
-happened for `IDLE_AFTER` seconds). Reads and writes no longer apply events themselves while a
-projector runs: they wait until the read model holds the position they need (`wait`: woken by
-the leader in its own process, polling the tracking row in the others), and only if that takes
-longer than `GRACE` (the leader gone, stuck or failing) do they catch up themselves, as they do
-with no projector at all (the CLI, tests, `create_app` without `PROJECTOR`).
+The leader applies the pending events in batches as soon as a write rings its `Doorbell` (from
+any worker), and otherwise looks at the log head every `BUSY_POLL` seconds (`IDLE_POLL` once
+nothing has happened for `IDLE_AFTER` seconds). Reads and writes do not apply events themselves
+while a projector runs: they wait until the read model holds the position they need (`wait`:
+woken by the leader in its own process; in the others, reading the positions it posts on the
+`Board`, a small mapped file), and only if that takes longer than `GRACE` (the leader gone,
+stuck, failing or far behind) do they catch up themselves, as they do with no projector at all
+(the CLI, tests, `create_app` without `PROJECTOR`).
 """
 
 from __future__ import annotations
@@ -22,17 +23,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
 import mmap
+import os
 import select
 import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from collections.abc import Callable
 
 from ledger.projections.runner import ASSESSMENTS, BATCH, NAMES, Projections
 
@@ -47,7 +47,6 @@ GRACE = 0.25  # seconds a request waits for the projector before catching up its
 LAZY_EVENTS = 200  # the event index is applied once this many events are pending ...
 LAZY_SECONDS = 0.05  # ... or this long after it fell behind, or when a request waits for it
 FAILED_PAUSE = 1.0  # seconds before the projector retries a batch that failed
-
 
 
 class Projector:
@@ -97,12 +96,17 @@ class Projector:
     def _run(self) -> None:
         if not self._lead():
             return
+        try:
+            self._follow()
+        finally:  # whatever ends the thread, another worker's projector may lead
+            self._release()
+
+    def _follow(self) -> None:
         last_work = time.monotonic()
         while not self._stop.is_set():
             try:
                 worked = self.step()
-                if self.failed:
-                    self.failed = False
+                self.failed = False
             except Exception:  # noqa: BLE001 - reads catch up themselves and report it
                 log.exception("projector: applying events failed; retrying")
                 self.failed = True
@@ -114,7 +118,6 @@ class Projector:
                 last_work = now
                 continue  # more may be pending: a batch stops at BATCH events
             self._bell.wait(BUSY_POLL if now - last_work < IDLE_AFTER else IDLE_POLL)
-        self._release()
 
     def _lead(self) -> bool:
         """Wait until this projector holds the store's lock (at once without a lock file)."""

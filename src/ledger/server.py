@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
@@ -83,24 +82,23 @@ class Server(BaseApplication):
                          "timeout": 60, "child_exit": child_exit,
                          "on_exit": self.on_exit, **REQUEST_LIMITS}
         self.metrics_directory: str | None = None
-        self.projector_lock: str | None = None
+        self.projector_directory: str | None = None
         super().__init__()
 
     def run(self) -> None:
         # Before any worker is forked: each then writes its metrics to this directory, and
         # their projectors take turns at this lock file (one leads at a time).
         self.metrics_directory = prepare_metrics_directory()
-        handle, self.projector_lock = tempfile.mkstemp(prefix="ledger-projector-",
-                                                       suffix=".lock")
-        os.close(handle)
-        os.environ[PROJECTOR_LOCK_ENV] = self.projector_lock
+        # The lock file, and the leader's socket and posted positions beside it.
+        self.projector_directory = tempfile.mkdtemp(prefix="ledger-projector-")
+        os.environ[PROJECTOR_LOCK_ENV] = os.path.join(self.projector_directory, "lock")
         super().run()
 
     def on_exit(self, _arbiter) -> None:
         if self.metrics_directory:
             shutil.rmtree(self.metrics_directory, ignore_errors=True)
-        if self.projector_lock:
-            Path(self.projector_lock).unlink(missing_ok=True)
+        if self.projector_directory:
+            shutil.rmtree(self.projector_directory, ignore_errors=True)
 
     def load_config(self) -> None:
         for key, value in self.settings.items():

@@ -62,7 +62,7 @@ def acknowledge(recorded: Recorded) -> None:
 def read_after(recorded: Recorded) -> ReadSide:
     """The read side once it has applied the write just made (read-your-writes).
 
-    For the writes whose resource carries figures only the fold computes (a deduction's
+    Used by the writes whose resource carries figures only the fold computes (a deduction's
     effective points, doubling and restoration depend on the agency's other deductions).
     Those resources are read from the `assessments` read model, so only that one is waited
     for; the event index catches up on the next read of it (`ReadBase._gen`).

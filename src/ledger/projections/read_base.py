@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, select
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound

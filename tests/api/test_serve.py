@@ -117,6 +117,6 @@ def test_the_projector_feeds_the_read_models_without_any_read(served):
         time.sleep(0.1)
     assert lags == [0, 0]
     assert scraped[("ledger_projector_leading", ())] == 1  # one leader among the 3 workers
-    # The projector applied them (a background verification may also catch up, after 250 ms).
+    # The projector applied them (a background verification may also catch up, after 100 ms).
     for name in ("assessments", "event_index"):
         assert scraped[("ledger_projector_events_applied_total", (("read_model", name),))] >= 1

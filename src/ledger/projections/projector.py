@@ -43,7 +43,7 @@ BUSY_POLL = 0.02  # seconds between looks at the log head while writes come in (
 IDLE_POLL = 0.1  # ... and once nothing has been written for IDLE_AFTER seconds
 IDLE_AFTER = 2.0
 TAKE_OVER = 0.5  # seconds between a waiting worker's attempts at the lock
-GRACE = 0.25  # seconds a request waits for the projector before catching up itself
+GRACE = 0.1  # seconds a request waits for the projector before catching up itself
 LAZY_EVENTS = 200  # the event index is applied once this many events are pending ...
 LAZY_SECONDS = 0.05  # ... or this long after it fell behind, or when a request waits for it
 FAILED_PAUSE = 1.0  # seconds before the projector retries a batch that failed
@@ -172,7 +172,7 @@ class Projector:
                 self._behind_since.pop(name, None)
             self._applied[name] = (gen, position)
             self._board.post(name, gen, position)
-        self._notify()
+            self._notify()  # those waiting for this model need not wait for the next
         return worked
 
     def _due(self, name: str, pending: int, now: float) -> bool:

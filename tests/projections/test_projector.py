@@ -43,7 +43,8 @@ def followed(database_url):
     """A read side with its projector running, and another Ledger writing to the same store."""
     writer = Ledger(url=database_url)
     read_side = ReadSide(Ledger(url=database_url))
-    read_side.follow()
+    # However loaded the machine, requests wait for the projector rather than help it.
+    read_side.follow().grace = 30.0
     yield read_side, writer
     read_side.close()
     writer.close()

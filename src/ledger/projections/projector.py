@@ -60,6 +60,7 @@ class Projector:
         self.on_leading, self.on_applied = on_leading, on_applied
         self.on_fallback = on_fallback  # a request caught `name` up itself: not in time
         self.lock_path = lock_path
+        self.grace = GRACE
         self.leading = False
         self.failed = False
         self._applied: dict[str, tuple[int, int]] = {}  # name -> (generation, position)
@@ -187,11 +188,12 @@ class Projector:
 
     # -- waiting for it --------------------------------------------------------------------
 
-    def wait(self, name: str, position: int, timeout: float = GRACE) -> int | None:
+    def wait(self, name: str, position: int, timeout: float | None = None) -> int | None:
         """The generation of `name` that serves reads once it holds `position`, or None when
-        the projector has not got there within `timeout` (the caller then catches up itself).
+        the projector has not got there within `timeout` (default `grace`; the caller then
+        catches up itself).
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.grace if timeout is None else timeout)
         if self.leading:  # in this process: woken after each batch
             with self._changed:
                 self._wanted[name] = self._wanted.get(name, 0) + 1

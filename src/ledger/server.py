@@ -31,12 +31,14 @@ def default_workers(url: str, cpus: int | None = None) -> int:
     """Worker processes when `ledger serve` is not given --workers.
 
     SQLite takes one writer at a time, and a process waiting for its lock sleeps in steps
-    of up to 100 ms; processes beyond one per core only add such waits (measured in
-    docs/PERFORMANCE.md), so one per core, at most 4. PostgreSQL: 2 x cores + 1, at most 8.
+    of up to 100 ms; with the projector feeding the read models from the leading worker, one
+    process per two cores (at least one, at most 4) did best on two cores: the leader's
+    requests wait for it without polling and meet no other process at the lock (measured in
+    docs/PERFORMANCE.md). PostgreSQL: 2 x cores + 1, at most 8.
     """
     cpus = cpus or os.cpu_count() or 1
     if url.startswith("sqlite"):
-        return min(4, cpus)
+        return max(1, min(4, cpus // 2))
     return min(8, 2 * cpus + 1)
 
 

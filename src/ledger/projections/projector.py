@@ -213,7 +213,7 @@ class Projector:
                         del self._wanted[name]
             return None
         # In another worker: wake the leader, then watch the positions it posts on the board
-        # (every millisecond: no query), or the tracking row without a board.
+        # every 2 ms (no query), or the tracking row without a board.
         self._bell.ring()
         delay = 0.002
         while True:
@@ -237,7 +237,9 @@ class Board:
     """The leader's applied positions, shared with the other workers through a small mapped
     file beside the lock file (`<lock>.pos`): a waiting request in another worker reads it
     instead of querying the tracking rows. Each read model has a slot of two 64-bit integers
-    (generation, position); the leader writes the generation first, then the position."""
+    (generation, position), written together. A reader that catches a slot half-written at
+    worst looks once more, or reads a generation a rebuild has just retired, whose rows are
+    kept for `RETIRED_GRACE` seconds after the switch."""
 
     SLOT = struct.Struct("<qq")
 

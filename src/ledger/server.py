@@ -11,13 +11,14 @@ from gunicorn.app.base import BaseApplication
 from ledger.config import database_url
 
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PROJECTOR_LOCK_ENV = "LEDGER_PROJECTOR_LOCK"  # ledger.projections.projector.LOCK_ENV
 
 # gunicorn's access log is off: the app writes one JSON line per request itself
 # (ledger.api.requestlog), with control characters escaped and the request id.
 
-# Threads per worker process (gunicorn's gthread worker). Requests that arrive together in
-# one process share a catch-up of the read model: the first applies every event recorded
-# meanwhile in one transaction, and the others find their write already applied.
+# Threads per worker process (gunicorn's gthread worker). One projector thread per server
+# feeds the read models (the worker holding the lock file PROJECTOR_LOCK_ENV names); requests
+# wait for it rather than applying events themselves (projections/projector.py).
 THREADS = 4
 
 # gunicorn's largest request line and header (its own 414/431, plain text beyond them), above
@@ -30,12 +31,14 @@ def default_workers(url: str, cpus: int | None = None) -> int:
     """Worker processes when `ledger serve` is not given --workers.
 
     SQLite takes one writer at a time, and a process waiting for its lock sleeps in steps
-    of up to 100 ms; processes beyond one per core only add such waits (measured in
-    docs/PERFORMANCE.md), so one per core, at most 4. PostgreSQL: 2 x cores + 1, at most 8.
+    of up to 100 ms; with the projector feeding the read models from the leading worker, one
+    process per two cores (at least one, at most 4) did best on two cores: the leader's
+    requests wait for it without polling and meet no other process at the lock (measured in
+    docs/PERFORMANCE.md). PostgreSQL: 2 x cores + 1, at most 8.
     """
     cpus = cpus or os.cpu_count() or 1
     if url.startswith("sqlite"):
-        return min(4, cpus)
+        return max(1, min(4, cpus // 2))
     return min(8, 2 * cpus + 1)
 
 
@@ -81,16 +84,23 @@ class Server(BaseApplication):
                          "timeout": 60, "child_exit": child_exit,
                          "on_exit": self.on_exit, **REQUEST_LIMITS}
         self.metrics_directory: str | None = None
+        self.projector_directory: str | None = None
         super().__init__()
 
     def run(self) -> None:
-        # Before any worker is forked: each then writes its metrics to this directory.
+        # Before any worker is forked: each then writes its metrics to this directory, and
+        # their projectors take turns at this lock file (one leads at a time).
         self.metrics_directory = prepare_metrics_directory()
+        # The lock file, and the leader's socket and posted positions beside it.
+        self.projector_directory = tempfile.mkdtemp(prefix="ledger-projector-")
+        os.environ[PROJECTOR_LOCK_ENV] = os.path.join(self.projector_directory, "lock")
         super().run()
 
     def on_exit(self, _arbiter) -> None:
         if self.metrics_directory:
             shutil.rmtree(self.metrics_directory, ignore_errors=True)
+        if self.projector_directory:
+            shutil.rmtree(self.projector_directory, ignore_errors=True)
 
     def load_config(self) -> None:
         for key, value in self.settings.items():
@@ -103,4 +113,4 @@ class Server(BaseApplication):
     def load(self):
         from ledger.api import create_app
 
-        return create_app()
+        return create_app({"PROJECTOR": True})

@@ -91,3 +91,32 @@ def test_concurrent_ratings_through_several_workers_are_each_counted_once(served
     assert len({e["data"]["project_ref"] for e in rated}) == RATINGS
     status, evaluation = call(base, "GET", f"/api/v1/agencies/{A}/evaluations/2022", token)
     assert evaluation["purchaser_ratings"] == RATINGS
+
+
+def test_the_projector_feeds_the_read_models_without_any_read(served):
+    """One worker's projector leads and brings both read models to the head of the log by
+    itself: nothing reads the event index here, and the agency's registration does not wait
+    for any read model."""
+    from tests.api.test_service_routes import samples
+
+    base, token = served
+    assert call(base, "POST", "/api/v1/agencies", token, {
+        "credit_code": A, "name": "宣城敬亭招标代理有限公司", "registered_on": "2019-05-10"})[0] == 201
+    for n in range(5):
+        status, deduction = call(base, "POST", f"/api/v1/agencies/{A}/deductions", token, {
+            "rule_code": "D01", "found_on": f"2022-03-{n + 1:02d}", "reason": f"late {n}"})
+        assert status == 201 and deduction["effective_points"] is not None
+    deadline = time.monotonic() + 30
+    while True:
+        with urllib.request.urlopen(base + "/metrics", timeout=60) as response:
+            scraped = samples(response.read().decode())
+        lags = [scraped[("ledger_read_model_lag", (("read_model", name),))]
+                for name in ("assessments", "event_index")]
+        if lags == [0, 0] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert lags == [0, 0]
+    assert scraped[("ledger_projector_leading", ())] == 1  # one leader among the 3 workers
+    # The projector applied them (a background verification may also catch up, after 100 ms).
+    for name in ("assessments", "event_index"):
+        assert scraped[("ledger_projector_events_applied_total", (("read_model", name),))] >= 1

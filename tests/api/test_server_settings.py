@@ -6,8 +6,9 @@ from __future__ import annotations
 from ledger.server import THREADS, Server, default_workers
 
 
-def test_sqlite_gets_one_worker_per_core_and_postgresql_more():
-    assert default_workers("sqlite:///ledger.sqlite3", cpus=2) == 2
+def test_sqlite_gets_one_worker_per_two_cores_and_postgresql_more():
+    assert default_workers("sqlite:///ledger.sqlite3", cpus=1) == 1
+    assert default_workers("sqlite:///ledger.sqlite3", cpus=2) == 1
     assert default_workers("sqlite:///ledger.sqlite3", cpus=16) == 4
     assert default_workers("postgresql+psycopg://u@h/db", cpus=2) == 5
     assert default_workers("postgresql+psycopg://u@h/db", cpus=16) == 8

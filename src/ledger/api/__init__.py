@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = LedgerJSONProvider(app)
     app.config.from_mapping(
         DATABASE_URL=None, TODAY=today_in_china, READ_SIDE=ReadSide, SIGNING_ENV=os.environ,
+        PROJECTOR=False,
         AUTH_FAILURE_LIMIT=10, AUTH_FAILURE_WINDOW=900.0,
         API_TITLE="Assessment Ledger", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
@@ -74,4 +75,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     limits.init_app(app)  # before the Idempotency-Key store reads the body
     idempotency.init_app(app)
     init_web(app, ledger.engine)
+    if app.config["PROJECTOR"]:
+        follow(app)
     return app
+
+
+def follow(app: Flask) -> None:
+    """Feed the read models from a background projector (`ledger serve` asks for it).
+
+    Under gunicorn each worker starts one and the one holding the server's lock file leads
+    (projections/projector.py); a single process without that file simply leads.
+    """
+    from ledger.api import metrics
+    from ledger.projections.projector import lock_path_from_env
+
+    read_side = app.extensions["ledger"].read_side
+    read_side.follow(lock_path_from_env(), on_leading=metrics.projector_leading,
+                     on_applied=metrics.projector_applied,
+                     on_fallback=metrics.projector_fallback)

@@ -7,12 +7,13 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ledger.api.auth import caller, requires
-from ledger.api.context import ledger, read_after, read_side
+from ledger.api.context import acknowledge, ledger, read_side
 from ledger.api.paging import HEADERS, Paging, page
 from ledger.api.schemas import (
     AsOfArgs, Recorded, Strict, as_of, created, credit_code, name as name_field, text,
 )
 from ledger.domain.principals import READ, RECORD
+from ledger.projections.read_agency import agency_resource
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1", description="Agencies")
 
@@ -61,7 +62,8 @@ def register_agency(body):
     with 409.
     """
     recorded = ledger().register_agency(caller(), **body)
-    return created(read_after(recorded).agency(recorded.id), recorded)
+    acknowledge(recorded)
+    return created(agency_resource(recorded.id, ledger().agency(recorded.id)), recorded)
 
 
 @blp.route("/agencies/<code>/deregistration", methods=["POST"])
@@ -75,7 +77,8 @@ def deregister_agency(body, code):
     after today), with an optional reason. From that day on it is no longer assessed.
     """
     recorded = ledger().deregister_agency(caller(), code, **body)
-    return created(read_after(recorded).agency(code), recorded)
+    acknowledge(recorded)
+    return created(agency_resource(code, ledger().agency(code)), recorded)
 
 
 @blp.route("/agencies/<code>", methods=["GET"])

@@ -47,13 +47,27 @@ def read_side() -> ReadSide:
     return services().read_side
 
 
+def acknowledge(recorded: Recorded) -> None:
+    """A write is recorded: from here on a failure must still acknowledge it, and the
+    projector (if one runs) is told to apply it now.
+
+    Writes whose resource holds no figure of the fold answer from the command's own
+    aggregate after this, without waiting for the read models: read-your-writes is kept by
+    the next read, which waits until the read model holds every write made before it.
+    """
+    g.recorded = recorded
+    read_side().nudge()
+
+
 def read_after(recorded: Recorded) -> ReadSide:
     """The read side once it has applied the write just made (read-your-writes).
 
-    Every write's resource is read from the `assessments` read model, so only that one is
-    waited for; the event index catches up on the next read of it (`ReadBase._gen`).
+    Used by the writes whose resource carries figures only the fold computes (a deduction's
+    effective points, doubling and restoration depend on the agency's other deductions).
+    Those resources are read from the `assessments` read model, so only that one is waited
+    for; the event index catches up on the next read of it (`ReadBase._gen`).
     """
-    g.recorded = recorded  # from here on a failure must still acknowledge the write
+    acknowledge(recorded)
     side = read_side()
     side.wait_for(recorded.position, names=WRITE_RESOURCES)
     return side

@@ -13,7 +13,7 @@ import time
 
 from flask import Flask, g, request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess,
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess,
 )
 from prometheus_client import values
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -31,6 +31,14 @@ LATENCY = Histogram("ledger_http_request_duration_seconds",
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 REFUSED = Counter("ledger_commands_refused", "Write requests (POST) refused, by reason.",
                   ["reason"], registry=LOCAL)
+PROJECTOR_LEADING = Gauge("ledger_projector_leading", "1 in the worker whose projector feeds "
+                          "the read models (summed over the workers: 1 while one runs).",
+                          registry=LOCAL, multiprocess_mode="livesum")
+PROJECTOR_APPLIED = Counter("ledger_projector_events_applied", "Events the projector applied, "
+                            "by read model.", ["read_model"], registry=LOCAL)
+PROJECTOR_FALLBACKS = Counter("ledger_projector_fallbacks", "Requests that applied events to "
+                              "a read model themselves because the projector had not got "
+                              "there in time, by read model.", ["read_model"], registry=LOCAL)
 IMPORT_ROWS = Counter("ledger_import_rows", "Rows of uploaded import files, by outcome "
                       "(recorded, refused, not_recorded: valid rows of a refused file).",
                       ["outcome"], registry=LOCAL)
@@ -60,6 +68,18 @@ def observed(response):
     if method == "POST" and 400 <= status < 500:
         REFUSED.labels(REASONS.get(status, str(status))).inc()
     return response
+
+
+def projector_leading(leading: bool) -> None:
+    PROJECTOR_LEADING.set(1 if leading else 0)
+
+
+def projector_applied(name: str, count: int) -> None:
+    PROJECTOR_APPLIED.labels(name).inc(count)
+
+
+def projector_fallback(name: str) -> None:
+    PROJECTOR_FALLBACKS.labels(name).inc()
 
 
 def count_import(report) -> None:
@@ -105,12 +125,22 @@ class ReadModels:
         progress = GaugeMetricFamily("ledger_read_model_rebuild_position",
                                      "Log position a running rebuild has reached (0 when none).",
                                      labels=["read_model"])
+        seconds = GaugeMetricFamily("ledger_read_model_lag_seconds",
+                                    "How long the oldest event a read model has not applied "
+                                    "yet has been in the log (0 when up to date).",
+                                    labels=["read_model"])
+        try:
+            waited = self.read_side.lag_seconds()
+        except Exception:  # noqa: BLE001 - the other figures are still reported
+            waited = {}
+        for name, value in waited.items():
+            seconds.add_metric([name], value)
         for r in rows:
             position.add_metric([r["name"]], r["position"])
             lag.add_metric([r["name"]], r["lag"])
             rebuilding.add_metric([r["name"]], 1 if r.get("rebuild_position") is not None else 0)
             progress.add_metric([r["name"]], r.get("rebuild_position") or 0)
-        yield from (events, position, lag, rebuilding, progress)
+        yield from (events, position, lag, seconds, rebuilding, progress)
 
 
 def multiprocess_mode() -> bool:

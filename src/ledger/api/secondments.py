@@ -6,9 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ledger.api.auth import caller, requires
-from ledger.api.context import ledger, read_after
+from ledger.api.context import acknowledge, ledger
 from ledger.api.schemas import Recorded, Strict, created, name
 from ledger.domain.principals import RECORD
+from ledger.projections.read_agency import secondment_resource
 
 blp = Blueprint("secondments", __name__, url_prefix="/api/v1", description="Secondments")
 
@@ -45,7 +46,8 @@ def start_secondment(body, code):
     overlapping secondments of one person are refused with 409.
     """
     recorded = ledger().start_secondment(caller(), code, **body)
-    return created(read_after(recorded).secondment(recorded.id), recorded)
+    acknowledge(recorded)
+    return created(written_secondment(code, recorded.id), recorded)
 
 
 @blp.route("/secondments/<secondment_id>/completion", methods=["POST"])
@@ -58,4 +60,11 @@ def complete_secondment(body, secondment_id):
     The last day of the secondment (not before it started).
     """
     recorded = ledger().complete_secondment(caller(), secondment_id, **body)
-    return created(read_after(recorded).secondment(secondment_id), recorded)
+    acknowledge(recorded)
+    return created(written_secondment(secondment_id.rpartition("-S")[0], secondment_id),
+                   recorded)
+
+
+def written_secondment(code: str, secondment_id: str) -> dict:
+    """The secondment as its agency's aggregate holds it once the command is recorded."""
+    return secondment_resource(code, ledger().agency(code).secondments[secondment_id])

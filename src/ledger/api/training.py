@@ -7,12 +7,13 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ledger.api.auth import caller, requires
-from ledger.api.context import ledger, read_after, read_side
+from ledger.api.context import acknowledge, ledger, read_side
 from ledger.api.schemas import (
     YEARS, AsOfArgs, Recorded, Strict, Year, as_of, created, credit_code, figure, name, points,
     text,
 )
 from ledger.domain.principals import RECORD
+from ledger.projections.read_overview import session_resource
 
 
 blp = Blueprint("training", __name__, url_prefix="/api/v1", description="Training")
@@ -71,7 +72,9 @@ def hold_training_session(body):
     attendance is recorded against it.
     """
     recorded = ledger().hold_training_session(caller(), **body)
-    return created(read_after(recorded).training_session(recorded.id), recorded)
+    acknowledge(recorded)
+    session = ledger().training_session(recorded.id)
+    return created(session_resource(recorded.id, session, len(session.attendees)), recorded)
 
 
 @blp.route("/training-sessions/<session_id>/attendance", methods=["POST"])
@@ -85,7 +88,7 @@ def record_attendance(body, session_id):
     refused with 409.
     """
     recorded = ledger().record_attendance(caller(), session_id, **body)
-    read_after(recorded)
+    acknowledge(recorded)
     return created({"session_id": session_id, **body}, recorded)
 
 

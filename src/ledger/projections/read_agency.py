@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,13 +24,26 @@ from ledger.projections.views import (
 )
 
 
+def agency_resource(code: str, a: Any) -> dict:
+    """An agency's registration, from its folded state or its aggregate (same attributes)."""
+    return {"credit_code": code, "name": a.name, "registered_on": a.registered_on,
+            "deregistered_on": a.deregistered_on}
+
+
+def secondment_resource(code: str, s: Any) -> dict:
+    """A secondment, from the folded state's or the aggregate's (same attributes)."""
+    return {"id": s.id, "agency": code, "staff_ref": s.staff_ref,
+            "staff_name": s.staff_name, "department": s.department,
+            "started_on": s.started_on, "ended_on": s.ended_on,
+            "days": (s.ended_on - s.started_on).days + 1 if s.ended_on else None}
+
+
 class AgencyReads(ReadBase):
     """One agency's figures, now or as of a past moment."""
 
     def agency(self, code: str) -> dict:
         a, _ = self._agency_state(code)
-        return {"credit_code": a.code, "name": a.name, "registered_on": a.registered_on,
-                "deregistered_on": a.deregistered_on}
+        return agency_resource(a.code, a)
 
     def agencies(self) -> list[dict]:
         """Every agency the ledger knows, by credit code."""
@@ -117,10 +131,7 @@ class AgencyReads(ReadBase):
             s = a.secondments[secondment_id]
         except (NotFound, KeyError):
             raise NotFound(f"No secondment {secondment_id}.") from None
-        return {"id": s.id, "agency": a.code, "staff_ref": s.staff_ref,
-                "staff_name": s.staff_name, "department": s.department,
-                "started_on": s.started_on, "ended_on": s.ended_on,
-                "days": (s.ended_on - s.started_on).days + 1 if s.ended_on else None}
+        return secondment_resource(a.code, s)
 
     def trail(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
         """The month's audit trail: every event that made or changed its score, in log order."""

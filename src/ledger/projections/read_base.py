@@ -6,10 +6,10 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, select
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
@@ -17,6 +17,7 @@ from ledger.projections import tables as t
 from ledger.projections.asof import AsOf, AsOfReader
 from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.fold import Changes
+from ledger.projections.projector import Projector
 from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, versioned
 from ledger.projections.state import AgencyState
 
@@ -94,20 +95,42 @@ class ReadBase:
         self._rebuilds: dict[str, threading.Thread] = {}
         self._memo_rows: dict[tuple, list[dict]] = {}
         self._versioned_gens: dict[tuple[int, str], bool] = {}
+        # The store's projector when this process runs one (`ledger serve`): reads and writes
+        # then wait for it instead of applying events themselves (projections/projector.py).
+        self.projector: Projector | None = None
+
+    def follow(self, lock_path: str | None = None, **callbacks: Any) -> Projector:
+        """Start a projector feeding these read models from a background thread."""
+        self.projector = Projector(self.runner, lock_path, **callbacks).start()
+        return self.projector
+
+    def nudge(self) -> None:
+        """A write was recorded: the projector, if any, looks at the log now."""
+        if self.projector is not None:
+            self.projector.nudge()
 
     def close(self) -> None:
-        """Release the read models' own connections (the ledger closes its engine)."""
+        """Stop the projector and release the read models' own connections (the ledger
+        closes its engine)."""
+        if self.projector is not None:
+            self.projector.stop()
         if self._own_engine is not self._ledger_engine:
             self._own_engine.dispose()
 
+    def lag_seconds(self) -> dict[str, float]:
+        """How long each read model's oldest pending event has waited (0 when up to date)."""
+        _, active = self._positions()
+        lags = {}
+        with self.engine.connect() as conn:
+            for name, (_, position) in active.items():
+                pending = self.runner.read_events(conn, position, 1)
+                lags[name] = max(0.0, (datetime.now(timezone.utc) - pending[0][1].timestamp)
+                                 .total_seconds()) if pending else 0.0
+        return lags
+
     def _positions(self) -> tuple[int, dict[str, tuple[int, int]]]:
         """The log head and each projection's active (generation, position), in one query."""
-        p = t.projection.c
-        head = select(func.max(self.runner.events.c.id)).scalar_subquery()
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(p.name, p.gen, p.position, head.label("head"))
-                                .where(p.status == "active")).all()
-        return (rows[0].head or 0) if rows else 0, {r.name: (r.gen, r.position) for r in rows}
+        return self.runner.positions()
 
     def refresh(self, names: tuple[str, ...] = NAMES) -> dict[str, int]:
         """Apply the events recorded before this call that the named read models (default:
@@ -115,14 +138,15 @@ class ReadBase:
 
         It catches up to the head of the log as this call finds it, not to wherever the log
         has got to meanwhile: under a steady stream of writes a read would otherwise chase
-        the head, applying other requests' events batch after batch before answering.
+        the head, applying other requests' events batch after batch before answering. With a
+        projector running it waits for the projector to get there instead (`_reach`).
         """
         head, active = self._positions()
         deadline = time.monotonic() + 10.0
         gens = {}
         for name in names:
             gen, position = active[name]
-            gens[name] = gen if position >= head else self._apply_up_to(name, head, deadline)
+            gens[name] = gen if position >= head else self._reach(name, head, deadline)
         return gens
 
     def wait_for(self, position: int, timeout: float = 10.0,
@@ -134,8 +158,20 @@ class ReadBase:
         write still shows there on the client's next GET.
         """
         deadline = time.monotonic() + timeout
+        self.nudge()
         for name in names:
-            self._apply_up_to(name, position, deadline)
+            self._reach(name, position, deadline)
+
+    def _reach(self, name: str, position: int, deadline: float) -> int:
+        """`name` holding `position`: applied by the projector if one runs and gets there
+        within its grace, else by this call; the generation that then serves."""
+        projector = self.projector
+        if projector is not None and projector.running():
+            gen = projector.wait(name, position)
+            if gen is not None:
+                return gen
+            projector.on_fallback(name)
+        return self._apply_up_to(name, position, deadline)
 
     def _apply_up_to(self, name: str, position: int, deadline: float) -> int:
         """Apply events to `name` until it holds `position`; the generation that then serves."""

@@ -159,8 +159,13 @@ class OverviewReads(ReadBase):
                 t.session.c.gen == gen, t.session.c.id == str(session_id))).first()
         if r is None:
             raise NotFound(f"No training session {session_id}.")
-        return {"id": r.id, "kind": r.kind, "held_on": r.held_on, "topic": r.topic,
-                "hours": Decimal(r.hours), "attendance": r.attendance}
+        return session_resource(r.id, r, r.attendance)
+
+
+def session_resource(session_id: str, s: Any, attendance: int) -> dict:
+    """A training session, from its read-model row or its aggregate (same attributes)."""
+    return {"id": str(session_id), "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
+            "hours": Decimal(s.hours), "attendance": attendance}
 
 
 def annual_rows(agencies: list[AgencyState], year: int, today: date) -> list[dict]:

@@ -100,6 +100,7 @@ class Projections:
         self.decoder = EventDecoder(ledger.mapper)
         self._lock = threading.RLock()
         self._models: dict[tuple[str, int], LedgerModel] = {}
+        self.reached: dict[tuple[str, int], int] = {}  # (name, gen) -> last position applied here
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -174,6 +175,15 @@ class Projections:
                 row = c.execute(query).one()
         return row.gen, row.position
 
+    def positions(self) -> tuple[int, dict[str, tuple[int, int]]]:
+        """The log head and each projection's active (generation, position), in one query."""
+        p = t.projection.c
+        head = select(func.max(self.events.c.id)).scalar_subquery()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(p.name, p.gen, p.position, head.label("head"))
+                                .where(p.status == "active")).all()
+        return (rows[0].head or 0) if rows else 0, {r.name: (r.gen, r.position) for r in rows}
+
     def _lock_tracking(self, conn: Connection, name: str, gen: int) -> Any:
         """The generation's tracking row, locked; None when a rebuild's switch has retired
         and deleted that generation since the caller chose it."""
@@ -238,7 +248,8 @@ class Projections:
                         t.projection.c.name == name, t.projection.c.gen == gen).values(
                         position=events[-1][0], updated_at=now()))
                     clear_failure(conn, name, gen)
-                    return len(events)
+                self.reached[key] = events[-1][0]
+                return len(events)
             except BaseException:
                 self._models.pop(key, None)  # the model may hold changes that were rolled back
                 raise

@@ -17,7 +17,7 @@ from ledger.projections import tables as t
 from ledger.projections.asof import AsOf, AsOfReader
 from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.fold import Changes
-from ledger.projections.runner import ASSESSMENTS, NAMES, Projections
+from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, history_kinds
 from ledger.projections.state import AgencyState
 
 CATCH_UP_BATCH = 500  # events applied per transaction when a request catches a model up
@@ -93,6 +93,7 @@ class ReadBase:
         self.today = today
         self._rebuilds: dict[str, threading.Thread] = {}
         self._memo_rows: dict[tuple, list[dict]] = {}
+        self._held: dict[int, frozenset[str]] = {}  # history kinds by generation
 
     def close(self) -> None:
         """Release the read models' own connections (the ledger closes its engine)."""
@@ -183,6 +184,19 @@ class ReadBase:
                 self._memo_rows.clear()
             self._memo_rows[full] = rows
         return [dict(r) for r in rows]
+
+    def _history_as_of(self, as_of: AsOf, kinds: tuple[str, ...]) -> tuple[int, int, date] | None:
+        """(generation, position, today) for reading history rows of `kinds` as of a moment;
+        None when the generation that serves reads does not hold them from its first event
+        (built before they existed, see `tables.history_kind`): the caller then folds the log
+        (`AsOfReader.model`) as before, until a rebuild."""
+        position, today = self.as_of_reader.resolve(as_of)
+        gen = self._gen()  # caught up to the head, so at least to `position`
+        held = self._held.get(gen)
+        if held is None:
+            with self.engine.connect() as conn:
+                held = self._held[gen] = history_kinds(conn, gen)
+        return (gen, position, today) if held.issuperset(kinds) else None
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         """The generation of `name` that serves reads, caught up with the log first."""

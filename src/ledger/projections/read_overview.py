@@ -19,6 +19,9 @@ from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.ranking import CurrentStandings, window
 from ledger.projections.read_base import ReadBase
 from ledger.projections.state import AgencyState
+from ledger.projections import history_reads as history
+from ledger.projections.history_rows import AGENCY, MONTH
+from ledger.projections.writer import standing_row
 from ledger.projections.views import (
     evaluation_resource, month_standing_row, ranked, registered_in,
 )
@@ -69,9 +72,20 @@ class OverviewReads(ReadBase):
         if position is None:
             rows, total = self._current.page(month, limit, offset, agency)
             return {**head, "total": total, "rows": rows}
-        model = self.as_of_reader.model(position)
-        rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
-                       if registered_in(a, month)])
+        held = self._history_as_of(as_of, (AGENCY, MONTH))
+        if held is not None:
+            # Every agency's registration and month row as of the position (`_history_as_of`
+            # caught the read models up to at least it).
+            gen, position, _ = held
+            with self.engine.connect() as conn:
+                agencies = history.agencies_as_of(conn, gen, position)
+                months = history.month_rows_as_of(conn, gen, month, position)
+            rows = ranked([standing_row(a.code, a.name, months.get(a.code)) for a in agencies
+                           if registered_in(a, month)])
+        else:
+            model = self.as_of_reader.model(position)
+            rows = ranked([month_standing_row(a, month) for a in model.agencies.values()
+                           if registered_in(a, month)])
         return {**head, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
     def _publications(self, conn: Connection, gen: int, month: str | None,

@@ -42,6 +42,19 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def mark_history(conn: Connection, name: str, gen: int) -> None:
+    """A new, empty generation of `assessments` will hold every kind of history from its first
+    event (see `tables.history_kind`)."""
+    if name == ASSESSMENTS:
+        conn.execute(insert(t.history_kind), [{"gen": gen, "kind": k} for k in t.HISTORY])
+
+
+def history_kinds(conn: Connection, gen: int) -> frozenset[str]:
+    """The kinds of history `gen` holds from its first event."""
+    c = t.history_kind.c
+    return frozenset(conn.execute(select(c.kind).where(c.gen == gen)).scalars())
+
+
 class Projections:
     """Runs the projections against the ledger's database; safe across threads and processes."""
 
@@ -70,6 +83,7 @@ class Projections:
                             conn.execute(insert(t.projection).values(
                                 name=name, gen=1, position=0, status="active",
                                 started_at=now(), updated_at=now()))
+                            mark_history(conn, name, 1)
                 return
             except DBAPIError:
                 if attempt == 4:
@@ -269,6 +283,7 @@ class Projections:
                 conn.execute(insert(t.projection).values(
                     name=name, gen=gen, position=0, status="building", started_at=now(),
                     updated_at=now()))
+                mark_history(conn, name, gen)
             else:
                 gen = row.gen
         if name == ASSESSMENTS:
@@ -376,6 +391,7 @@ class Projections:
         with self.engine.begin() as conn:
             for gen in gens:
                 clear_failure(conn, name, gen)
+            conn.execute(delete(t.history_kind).where(t.history_kind.c.gen.in_(gens)))
             conn.execute(delete(t.projection).where(t.projection.c.name == name,
                                                     t.projection.c.gen.in_(gens)))
         for gen in gens:

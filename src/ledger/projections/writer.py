@@ -15,8 +15,7 @@ from ledger.projections.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.state import SessionState
 from ledger.projections.views import (
-    deduction_resource, dispute_resource, month_figures, month_standing_row, ranked,
-    registered_in,
+    EMPTY_MONTH, month_figures, month_standing_row, ranked, registered_in, stored_deduction,
 )
 
 
@@ -143,8 +142,7 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "pending_points": _s(figures.pending_points)})
         for d in deductions:
             ids.append(d.id)
-            resource = {"deduction": deduction_resource(d, figures.effects[d.id]),
-                        "dispute": dispute_resource(d, d.found_on) if d.dispute else None}
+            resource = stored_deduction(d, figures.effects[d.id])
             deduction_rows.append({
                 "gen": gen, "id": d.id, "agency": code, "month": m, "status": d.status,
                 "rule_code": d.rule_code, "found_on": d.found_on, "position": d.position,
@@ -175,11 +173,21 @@ def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:
         if r.deregistered_on is not None and r.deregistered_on < first:
             continue
         s = scores.get(r.code)
-        rows.append({"agency": r.code, "name": r.name,
-                     "score": _d(s.score) if s else _d("100"),
-                     "deducted_points": _d(s.deducted_points) if s else _d("0"),
-                     "pending_points": _d(s.pending_points) if s else _d("0")})
+        rows.append(standing_row(r.code, r.name, s))
     return ranked(rows)
+
+
+def standing_row(code: str, name: str, stored) -> dict:
+    """A standings row from a stored month row (`rm_month` or a version of it), or for a month
+    without one (no deductions: `views.EMPTY_MONTH`)."""
+    if stored is None:
+        e = EMPTY_MONTH
+        return {"agency": code, "name": name, "score": normalise(e.score),
+                "deducted_points": normalise(e.deducted_points),
+                "pending_points": normalise(e.pending_points)}
+    return {"agency": code, "name": name, "score": _d(stored.score),
+            "deducted_points": _d(stored.deducted_points),
+            "pending_points": _d(stored.pending_points)}
 
 
 def _d(text: str):

@@ -53,15 +53,18 @@ def month_as_of(conn: Connection, gen: int, code: str, month: str,
                 position: int) -> tuple[MonthFigures, list[dict]]:
     """The month's figures as of `position` and its deductions' stored resources then."""
     m, d = MONTH_V.c, DEDUCTION_V.c
-    row = conn.execute(select(m.valid_from, m.score, m.deducted_points, m.pending_points).where(
-        m.gen == gen, m.agency == code, m.month == month, m.valid_from <= position)
-        .order_by(m.valid_from.desc()).limit(1)).first()
-    if row is None:
+    # One statement: the month version (its greatest valid_from <= position) joined with the
+    # deduction versions of that valid_from; a month version always has deductions.
+    latest = select(m.valid_from).where(
+        m.gen == gen, m.agency == code, m.month == month, m.valid_from <= position) \
+        .order_by(m.valid_from.desc()).limit(1).scalar_subquery()
+    rows = conn.execute(select(m.score, m.deducted_points, m.pending_points, d.resource).join(
+        DEDUCTION_V, (d.gen == m.gen) & (d.agency == m.agency) & (d.month == m.month)
+        & (d.valid_from == m.valid_from)).where(
+        m.gen == gen, m.agency == code, m.month == month, m.valid_from == latest)).all()
+    if not rows:
         return EMPTY_MONTH, []
-    stored = [loads(r) for r in conn.execute(select(d.resource).where(
-        d.gen == gen, d.agency == code, d.month == month, d.valid_from == row.valid_from))
-        .scalars()]
-    return figures_of(row), stored
+    return figures_of(rows[0]), [loads(r.resource) for r in rows]
 
 
 def deductions_as_of(conn: Connection, gen: int, code: str, position: int) -> list[dict]:

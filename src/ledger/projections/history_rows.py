@@ -76,9 +76,13 @@ def month_versions(agency: AgencyState, month: str, position: int) -> list[tuple
         "score": _s(figures.score), "deducted_points": _s(figures.deducted_points),
         "pending_points": _s(figures.pending_points)})]
     for d in agency.deductions_in(month):
-        out.append((DEDUCTION, {
-            "id": d.id, "valid_from": position, "agency": agency.code, "month": month,
-            "resource": dumps(stored_deduction(d, figures.effects[d.id]))}))
+        # Kept on the deduction until the fold changes it or its effect (`forget`): the
+        # month's other deductions are versioned again unchanged.
+        stored = d._stored
+        if stored is None:
+            stored = d._stored = dumps(stored_deduction(d, figures.effects[d.id]))
+        out.append((DEDUCTION, {"id": d.id, "valid_from": position, "agency": agency.code,
+                                "month": month, "resource": stored}))
     return out
 
 

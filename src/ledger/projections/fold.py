@@ -306,9 +306,10 @@ def imported_from(e: Any) -> str:
     return f"; imported from {source} (SHA-256 {e.__dict__.get('source_sha256')})" if source else ""
 
 
+# Versioners, in the order their rows are produced: each kind of history row adds its own
+# module's versioner here (imported last: they use the views, not the model's module).
+from ledger.projections import history_rows  # noqa: E402
 
-# Versioners, in the order their rows are produced (each kind of history row adds its own
-# module's versioner here).
 from ledger.projections.evaluation_rows import evaluation_versioner  # noqa: E402
 
-VERSIONERS.extend([evaluation_versioner])
+VERSIONERS.extend([history_rows.versions, evaluation_versioner])

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
-from ledger.domain.scoring import month_bounds
+from ledger.domain.scoring import assessed, month_bounds
 from ledger.projections import tables as t
 from ledger.projections.asof import AsOf
 from ledger.projections.codec import agency_from_json, loads, state_fields
@@ -18,10 +19,14 @@ from ledger.projections.fold import Changes
 from ledger.projections.read_base import ReadBase
 from ledger.projections.runner import EVENT_INDEX
 from ledger.projections.state import AgencyState
+from ledger.projections import history_reads as history
+from ledger.projections.history_rows import AGENCY, DEDUCTION, MONTH
 from ledger.projections.views import (
-    deduction_effect, deduction_resource, evaluation_resource, month_resource, registered_in,
-    through_of,
+    deduction_effect, deduction_resource, evaluation_resource, month_answer, month_resource,
+    registered_in, through_of,
 )
+
+MONTH_KINDS = (AGENCY, MONTH, DEDUCTION)  # what an as-of month, its deductions or trail read
 
 
 def agency_resource(code: str, a: Any) -> dict:
@@ -62,11 +67,45 @@ class AgencyReads(ReadBase):
                 "secondments": [dict(s.__dict__) for s in a.secondments.values()]}
 
     def month(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
+        if as_of is not None:
+            held = self._history_as_of(as_of, MONTH_KINDS)
+            if held is not None:
+                gen, position, today = held
+                with self.engine.connect() as conn:
+                    return self._month_as_of(conn, gen, position, today, code, month)[0]
         a, today = self._agency_state(code, as_of)
         return month_resource(a, month, today)
 
+    def _month_as_of(self, conn: Connection, gen: int, position: int, today: date, code: str,
+                     month: str) -> tuple[dict, AgencyState]:
+        """The month resource as of `position`, from history rows; and the agency then."""
+        a = self._agency_as_of(conn, gen, position, code)
+        figures, stored = history.month_as_of(conn, gen, code, month, position)
+        deductions = sorted((s["deduction"] for s in stored), key=lambda d: d["position"])
+        return month_answer(code, month, assessed(a.registered_on, a.deregistered_on, month,
+                                                  today), figures, deductions), a
+
+    def _agency_as_of(self, conn: Connection, gen: int, position: int,
+                      code: str) -> AgencyState:
+        a = history.agency_as_of(conn, gen, code, position)
+        if a is None:
+            if history.agency_known(conn, gen, code):
+                raise NotFound(f"No agency with credit code {code} as of position {position}.")
+            raise NotFound(f"No agency with credit code {code}.")
+        return a
+
     def deductions(self, code: str, month: str | None = None, status: str | None = None,
                    as_of: AsOf | None = None) -> list[dict]:
+        if as_of is not None:
+            held = self._history_as_of(as_of, MONTH_KINDS)
+            if held is not None:
+                gen, position, _ = held
+                with self.engine.connect() as conn:
+                    self._agency_as_of(conn, gen, position, code)
+                    stored = history.deductions_as_of(conn, gen, code, position)
+                found = sorted((s["deduction"] for s in stored), key=lambda d: d["position"])
+                return [d for d in found if (month is None or d["month"] == month)
+                        and (status is None or d["status"] == status)]
         a, _ = self._agency_state(code, as_of)
         found = sorted(a.deductions.values(), key=lambda d: d.position)
         return [deduction_resource(d, deduction_effect(a, d)) for d in found
@@ -135,28 +174,44 @@ class AgencyReads(ReadBase):
 
     def trail(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
         """The month's audit trail: every event that made or changed its score, in log order."""
-        if as_of is not None:
+        held = None if as_of is None else self._history_as_of(as_of, MONTH_KINDS)
+        if held is not None:
+            # Trail entries depend only on the events up to their own position: as of P
+            # they are the stored ones up to P.
+            gen, position, today = held
+            with self.engine.connect() as conn:
+                result, a = self._month_as_of(conn, gen, position, today, code, month)
+                entries = self._trail_rows(conn, gen, code, month, position)
+        elif as_of is not None:
             changes = Changes()
             a, today = self._agency_state(code, as_of, changes)
             entries = [e._asdict() for e in changes.trail if e.month == month
                        and e.agency == code]
+            result = month_resource(a, month, today)
         else:
             gen = self._gen()
             a, today = self._agency_state(code, gen=gen)
-            c = t.trail.c
             with self.engine.connect() as conn:
-                rows = conn.execute(select(t.trail).where(
-                    c.gen == gen, c.agency == code, c.month == month).order_by(c.position))
-                entries = [dict(r._mapping) for r in rows]
-            for e in entries:
-                for key in ("score_before", "score_after"):
-                    e[key] = Decimal(e[key]) if e[key] is not None else None
+                entries = self._trail_rows(conn, gen, code, month)
+            result = month_resource(a, month, today)
         entries = self._with_registration(a, month, entries)
-        result = month_resource(a, month, today)
         return {"agency": code, "month": month, "score": result["score"],
                 "entries": [{k: e[k] for k in (
                     "position", "recorded_at", "recorded_by", "event", "deduction_id",
                     "summary", "score_before", "score_after")} for e in entries]}
+
+    def _trail_rows(self, conn: Connection, gen: int, code: str, month: str,
+                    until: int | None = None) -> list[dict]:
+        """The month's stored trail entries (up to position `until`), in log order."""
+        c = t.trail.c
+        query = select(t.trail).where(c.gen == gen, c.agency == code, c.month == month)
+        if until is not None:
+            query = query.where(c.position <= until)
+        entries = [dict(r._mapping) for r in conn.execute(query.order_by(c.position))]
+        for e in entries:
+            for key in ("score_before", "score_after"):
+                e[key] = Decimal(e[key]) if e[key] is not None else None
+        return entries
 
     def _with_registration(self, a: AgencyState, month: str, entries: list[dict]) -> list[dict]:
         """Registration makes a month assessed; deregistration can end that."""

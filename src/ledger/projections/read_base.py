@@ -18,7 +18,7 @@ from ledger.projections.asof import AsOf, AsOfReader
 from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.fold import Changes
 from ledger.projections.projector import Projector
-from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, versioned
+from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, history_kinds, versioned
 from ledger.projections.state import AgencyState
 
 CATCH_UP_BATCH = 500  # events applied per transaction when a request catches a model up
@@ -94,6 +94,7 @@ class ReadBase:
         self.today = today
         self._rebuilds: dict[str, threading.Thread] = {}
         self._memo_rows: dict[tuple, list[dict]] = {}
+        self._held: dict[int, frozenset[str]] = {}  # history kinds by generation
         self._versioned_gens: dict[tuple[int, str], bool] = {}
         # The store's projector when this process runs one (`ledger serve`): reads and writes
         # then wait for it instead of applying events themselves (projections/projector.py).
@@ -231,6 +232,19 @@ class ReadBase:
             if known:  # a generation's kinds never change; one without may be retired soon
                 self._versioned_gens[(gen, kind)] = known
         return known
+
+    def _history_as_of(self, as_of: AsOf, kinds: tuple[str, ...]) -> tuple[int, int, date] | None:
+        """(generation, position, today) for reading history rows of `kinds` as of a moment;
+        None when the generation that serves reads does not hold them from its first event
+        (built before they existed, see `tables.versioned`): the caller then folds the log
+        (`AsOfReader.model`) as before, until a rebuild."""
+        position, today = self.as_of_reader.resolve(as_of)
+        gen = self._gen()  # caught up to the head, so at least to `position`
+        held = self._held.get(gen)
+        if held is None:
+            with self.engine.connect() as conn:
+                held = self._held[gen] = history_kinds(conn, gen)
+        return (gen, position, today) if held.issuperset(kinds) else None
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         """The generation of `name` that serves reads, caught up with the log first."""

@@ -20,8 +20,10 @@ from ledger.projections.codec import agency_from_json, loads
 from ledger.projections.ranking import CurrentStandings, window
 from ledger.projections.read_base import ReadBase
 from ledger.projections.state import AgencyState
+from ledger.projections import history_reads as history
+from ledger.projections.history_rows import AGENCY, MONTH
 from ledger.projections.views import (
-    evaluation_resource, month_standings, ranked, through_of,
+    evaluation_resource, month_standings, ranked, registered_in, standing_row, through_of,
 )
 
 PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
@@ -71,8 +73,20 @@ class OverviewReads(ReadBase):
         if position is None:
             rows, total = self._current.page(month, limit, offset, agency)
             return {**head, "total": total, "rows": rows}
-        model = self.as_of_reader.model(position)
-        rows = month_standings(model.agencies.values(), month)
+        held = self._history_as_of(as_of, (AGENCY, MONTH))
+        if held is not None:
+            # Every agency's registration and month row as of the position (`_history_as_of`
+            # caught the read models up to at least it).
+            gen, position, _ = held
+            with self.engine.connect() as conn:
+                agencies = history.agencies_as_of(conn, gen, position)
+                months = history.month_rows_as_of(conn, gen, month, position)
+            rows = ranked([standing_row(a.code, a.name, history.figures_of(months.get(a.code)))
+                           for a in agencies
+                           if registered_in(a, month)])
+        else:
+            model = self.as_of_reader.model(position)
+            rows = month_standings(model.agencies.values(), month)
         return {**head, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
     def _publications(self, conn: Connection, gen: int, month: str | None,

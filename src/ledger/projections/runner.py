@@ -89,6 +89,12 @@ def event_index_rows(conn: Connection, gen: int, events: list[tuple[int, Any]]) 
     return rows
 
 
+def history_kinds(conn: Connection, gen: int) -> frozenset[str]:
+    """The kinds of history `gen` holds from its first event (see `tables.versioned`)."""
+    c = t.versioned.c
+    return frozenset(conn.execute(select(c.kind).where(c.gen == gen)).scalars())
+
+
 class Projections:
     """Runs the projections against the ledger's database; safe across threads and processes."""
 

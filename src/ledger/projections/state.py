@@ -59,6 +59,7 @@ class DeductionState:
     # Derived, kept until the fold changes this deduction (never stored: see codec.state_fields)
     _facts: DeductionFacts | None = field(default=None, repr=False, compare=False)
     _effect: Any = field(default=None, repr=False, compare=False)
+    _stored: str | None = field(default=None, repr=False, compare=False)  # history_rows
 
     @property
     def month(self) -> str:
@@ -79,7 +80,7 @@ class DeductionState:
 
     def forget(self) -> None:
         """Drop what was derived from this deduction's state; the fold calls it on a change."""
-        self._facts = self._effect = None
+        self._facts = self._effect = self._stored = None
 
     def _compute_facts(self) -> DeductionFacts:
         return DeductionFacts(

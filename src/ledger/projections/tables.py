@@ -210,6 +210,53 @@ versioned = Table(
     Column("kind", String(40), primary_key=True),
 )
 
+# An agency's registration as of a position (`history_rows.agency_version`).
+HISTORY["agency"] = Table(
+    "rm_agency_version", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("code", String(18), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("registered_position", POS, nullable=False),
+    Column("registered_at", UTCDateTime(), nullable=False),
+    Column("registered_by", Text, nullable=False),
+    Column("deregistered_on", Date),
+    Column("deregistered_position", POS),
+    Column("deregistered_at", UTCDateTime()),
+    Column("deregistered_by", Text),
+    Column("deregistration_reason", Text),
+)
+
+# An agency-month's figures as of a position, for months with deductions only (a month
+# without any scores `views.NO_DEDUCTIONS`). Every version of a month comes with a version of
+# each of its deductions at the same `valid_from` (`history_rows.month_versions`).
+HISTORY["month"] = Table(
+    "rm_month_version", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    Column("score", String(12), nullable=False),
+    Column("deducted_points", String(12), nullable=False),
+    Column("pending_points", String(12), nullable=False),
+    Index("rm_month_version_month", "gen", "month", "valid_from"),
+)
+
+# A deduction's resource (and its dispute's, as `rm_deduction.resource` holds them) as of a
+# position.
+HISTORY["deduction"] = Table(
+    "rm_deduction_version", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    Column("agency", String(18), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("resource", Text, nullable=False),
+    Index("rm_deduction_version_month", "gen", "agency", "month", "valid_from"),
+)
+
 ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publication, stream,
                      *CURRENT.values(), *HISTORY.values())
 EVENT_INDEX_TABLES = (event,)

@@ -145,16 +145,32 @@ def dispute_resource(d: DeductionState, today: date) -> dict:
     }
 
 
+def stored_deduction(d: DeductionState, e: Effect) -> dict:
+    """What a deduction's stored rows keep: its resource and its dispute's (as of the day it
+    was found: `overdue` depends on the day it is read)."""
+    return {"deduction": deduction_resource(d, e),
+            "dispute": dispute_resource(d, d.found_on) if d.dispute else None}
+
+
 def month_resource(agency: AgencyState, month: str, today: date) -> dict:
     figures = month_figures(agency, month)
-    is_assessed = assessed(agency.registered_on, agency.deregistered_on, month, today)
     deductions = sorted(agency.deductions_in(month), key=lambda d: d.position)
+    return month_answer(agency.code, month,
+                        assessed(agency.registered_on, agency.deregistered_on, month, today),
+                        figures, [deduction_resource(d, figures.effects[d.id])
+                                  for d in deductions])
+
+
+def month_answer(code: str, month: str, is_assessed: bool, figures: MonthFigures,
+                 deductions: list[dict]) -> dict:
+    """The month resource of docs/API.md from its figures and its deductions' resources (in
+    log order)."""
     return {
-        "agency": agency.code, "month": month, "assessed": is_assessed,
+        "agency": code, "month": month, "assessed": is_assessed,
         "score": normalise(figures.score) if is_assessed else None,
         "deducted_points": normalise(figures.deducted_points),
         "pending_points": normalise(figures.pending_points),
-        "deductions": [deduction_resource(d, figures.effects[d.id]) for d in deductions],
+        "deductions": deductions,
     }
 
 

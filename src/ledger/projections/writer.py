@@ -15,8 +15,7 @@ from ledger.projections.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.state import SessionState
 from ledger.projections.views import (
-    deduction_resource, dispute_resource, month_figures, month_standings, ranked, standing_row,
-    stored_figures,
+    month_figures, month_standings, ranked, standing_row, stored_deduction, stored_figures,
 )
 
 
@@ -180,8 +179,7 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "pending_points": _s(figures.pending_points)})
         for d in deductions:
             ids.append(d.id)
-            resource = {"deduction": deduction_resource(d, figures.effects[d.id]),
-                        "dispute": dispute_resource(d, d.found_on) if d.dispute else None}
+            resource = stored_deduction(d, figures.effects[d.id])
             deduction_rows.append({
                 "gen": gen, "id": d.id, "agency": code, "month": m, "status": d.status,
                 "rule_code": d.rule_code, "found_on": d.found_on, "position": d.position,

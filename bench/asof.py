@@ -14,7 +14,7 @@ from datetime import date
 
 from bench.reads import timed
 from ledger.application import Ledger
-from ledger.projections.queries import AsOf, ReadSide
+from ledger.projections.queries.queries import AsOf, ReadSide
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from bench.reads import page_latencies
 from ledger.application import Ledger
 from ledger.demo.people import agency_name, credit_code
 from ledger.domain.principals import Principal
-from ledger.projections.queries import ReadSide
+from ledger.projections.queries.queries import ReadSide
 
 REGULATOR = Principal("bench.regulator", "regulator")  # records the synthetic history
 MONTH = "2024-03"

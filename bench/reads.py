@@ -12,7 +12,7 @@ from ledger.application import Ledger
 from ledger.domain.errors import NotFound, RuleViolation
 from ledger.domain.principals import Principal
 from ledger.domain.scoring import month_bounds
-from ledger.projections.queries import AsOf, ReadSide
+from ledger.projections.queries.queries import AsOf, ReadSide
 
 WRITER = Principal("bench.regulator", "regulator")  # records (and withdraws) the page-bench writes
 

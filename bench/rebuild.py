@@ -14,9 +14,9 @@ import sys
 import time
 
 from ledger.application import Ledger
-from ledger.projections.bulk import READ_CHUNK
-from ledger.projections.parallel import rebuild_all
-from ledger.projections.runner import NAMES, Projections
+from ledger.projections.store.bulk import READ_CHUNK
+from ledger.projections.store.parallel import rebuild_all
+from ledger.projections.store.runner import NAMES, Projections
 
 
 def decode_floor(runner: Projections) -> float:

@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.application import Ledger
 from ledger.integrity.audit import audit
 from ledger.integrity.verify import verify
-from ledger.projections.runner import Projections
+from ledger.projections.store.runner import Projections
 
 TOPIC = "ledger.domain.training:TrainingSession.TrainingSessionHeld"
 

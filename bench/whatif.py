@@ -21,8 +21,8 @@ from datetime import date
 from bench import datasets
 from ledger.application import Ledger
 from ledger.domain.catalogue import draft_version
-from ledger.projections.queries import ReadSide
-from ledger.projections.whatif import apply_draft, fold_with_and_without, what_if_rows
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.queries.whatif import apply_draft, fold_with_and_without, what_if_rows
 
 # Points up on two common items, D05 no longer serious, D01 made serious and not rectifiable.
 ITEMS = [

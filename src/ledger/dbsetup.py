@@ -29,7 +29,7 @@ def create_schema(url: str) -> list[str]:
     any module registers is created, and the token table is brought up to date.
     """
     from ledger.api import create_app
-    from ledger.projections import tables as read_model_tables
+    from ledger.projections.store import tables as read_model_tables
     from ledger.schema import create_tables
     from ledger.storage import metadata
     from ledger.tokens import migrate_tokens

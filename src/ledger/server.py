@@ -11,14 +11,14 @@ from gunicorn.app.base import BaseApplication
 from ledger.config import database_url
 
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
-PROJECTOR_LOCK_ENV = "LEDGER_PROJECTOR_LOCK"  # ledger.projections.projector.LOCK_ENV
+PROJECTOR_LOCK_ENV = "LEDGER_PROJECTOR_LOCK"  # ledger.projections.store.projector.LOCK_ENV
 
 # gunicorn's access log is off: the app writes one JSON line per request itself
 # (ledger.api.requestlog), with control characters escaped and the request id.
 
 # Threads per worker process (gunicorn's gthread worker). One projector thread per server
 # feeds the read models (the worker holding the lock file PROJECTOR_LOCK_ENV names); requests
-# wait for it rather than applying events themselves (projections/projector.py).
+# wait for it rather than applying events themselves (projections/store/projector.py).
 THREADS = 4
 
 # gunicorn's largest request line and header (its own 414/431, plain text beyond them), above

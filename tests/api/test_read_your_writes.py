@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX
 from tests.api.conftest import A, Callers, head, make_app, principal
 from tests.api.test_writes import deduct, register
 from tests.conftest import reset_postgres

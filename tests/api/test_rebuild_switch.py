@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import date
 
-from ledger.projections.runner import EVENT_INDEX, Projections
+from ledger.projections.store.runner import EVENT_INDEX, Projections
 from tests.api.conftest import A, principal
 
 

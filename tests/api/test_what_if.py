@@ -15,9 +15,9 @@ import pytest
 
 from ledger.domain.catalogue import draft_version
 from ledger.domain.credit_code import check_character
-from ledger.projections.codec import agency_from_json
-from ledger.projections.views import ranked
-from ledger.projections.whatif import apply_draft, fold_with_and_without, period_row
+from ledger.projections.model.codec import agency_from_json
+from ledger.projections.model.views import ranked
+from ledger.projections.queries.whatif import apply_draft, fold_with_and_without, period_row
 from tests.api.conftest import A, B, C, Callers, head, principal
 
 D = "91341800PQRTUWXY1" + check_character("91341800PQRTUWXY1")

@@ -17,7 +17,7 @@ from ledger.domain.catalogue import RuleItem
 from ledger.domain.credit_code import check_character
 from ledger.domain.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from ledger.domain.inspection_plan import InspectionPlan
-from ledger.projections.queries import ReadSide
+from ledger.projections.queries.queries import ReadSide
 from tests.conftest import REGULATOR, REVIEWER
 
 DRAWN_ON = date(2023, 3, 1)  # the application fixture's today is 2023-06-30

@@ -11,7 +11,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.errors import InvalidInput, RuleViolation
-from ledger.projections.queries import ReadSide
+from ledger.projections.queries.queries import ReadSide
 from tests.conftest import REGULATOR, agency_principal
 
 A, B = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG"

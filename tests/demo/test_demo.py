@@ -13,7 +13,7 @@ from ledger.cli import main
 from ledger.demo.plan import Planner
 from ledger.demo.run import run_demo
 from ledger.domain.credit_code import credit_code_problem
-from ledger.projections.queries import AsOf, ReadSide
+from ledger.projections.queries.queries import AsOf, ReadSide
 
 UNTIL = date(2023, 12, 31)
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from ledger.cli import main
 from ledger.integrity.audit import audit
-from ledger.projections.queries import ReadSide
-from ledger.projections.runner import NAMES
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store.runner import NAMES
 from tests.scenario import replay
 
 

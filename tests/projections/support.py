@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ledger.projections.queries import AsOf, ReadSide
-from ledger.projections.views import year_months
+from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.model.views import year_months
 
 
 def plain(value: Any) -> Any:

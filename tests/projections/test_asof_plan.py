@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from ledger.application import Ledger
-from ledger.projections.queries import AsOf, ReadSide
+from ledger.projections.queries.queries import AsOf, ReadSide
 from tests.conftest import reset_postgres
 from tests.scenario import replay
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ledger.domain.errors import RuleViolation
-from ledger.projections.queries import ReadSide
+from ledger.projections.queries.queries import ReadSide
 from tests.scenario import REGULATOR
 
 A = "91341800H9EH9J1GRF"

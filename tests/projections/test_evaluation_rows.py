@@ -12,14 +12,14 @@ from sqlalchemy import delete, func, select
 from ledger.application import Ledger
 from ledger.domain.credit_code import check_character
 from ledger.domain.errors import NotFound
-from ledger.projections import evaluation_rows
-from ledger.projections import tables as t
-from ledger.projections.evaluation_rows import empty_evaluation, resource_from_row, version
-from ledger.projections.queries import AsOf, ReadSide
-from ledger.projections.read_overview import annual_rows
-from ledger.projections.runner import ASSESSMENTS
-from ledger.projections.state import AgencyState
-from ledger.projections.views import evaluation_resource
+from ledger.projections.model import evaluation_rows
+from ledger.projections.store import tables as t
+from ledger.projections.model.evaluation_rows import empty_evaluation, resource_from_row, version
+from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.queries.read_overview import annual_rows
+from ledger.projections.store.runner import ASSESSMENTS
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import evaluation_resource
 from tests.clock import Clock
 from tests.projections.test_properties import direct_fold
 from tests.scenario import REGULATOR, REVIEWER

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from ledger.api import create_app
 from ledger.cli import main
 from ledger.domain.deduction import Deduction
-from ledger.projections.failures import ProjectionFailed
-from ledger.projections.runner import ASSESSMENTS, Projections
+from ledger.projections.store.failures import ProjectionFailed
+from ledger.projections.store.runner import ASSESSMENTS, Projections
 from tests.conftest import REGULATOR
 
 A, UNREGISTERED = "91341800H9EH9J1GRF", "91341800NNDMLAR0UG"
@@ -79,7 +79,7 @@ def test_verify_names_the_stopped_read_model_and_exits_non_zero(database_url, le
 
 
 def test_the_failure_is_forgotten_once_the_model_applies_the_event(ledger, monkeypatch):
-    from ledger.projections.fold import LedgerModel
+    from ledger.projections.model.fold import LedgerModel
 
     ledger.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
     runner = Projections(ledger)

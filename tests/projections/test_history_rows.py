@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ledger.application import Ledger
-from ledger.projections import tables as t
-from ledger.projections.codec import loads
-from ledger.projections.history_rows import AGENCY, DEDUCTION, KINDS, MONTH, agency_version, \
+from ledger.projections.store import tables as t
+from ledger.projections.model.codec import loads
+from ledger.projections.model.history_rows import AGENCY, DEDUCTION, KINDS, MONTH, agency_version, \
     month_versions
-from ledger.projections.queries import AsOf, ReadSide
-from ledger.projections.runner import ASSESSMENTS
-from ledger.projections.views import year_months
+from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.store.runner import ASSESSMENTS
+from ledger.projections.model.views import year_months
 from tests.conftest import reset_postgres
 from tests.projections.test_properties import CODES, START, TODAY, direct_fold, operation, run
 

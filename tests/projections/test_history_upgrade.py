@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import delete, event, select
 
 from ledger.integrity.readcheck import compare_read_models
-from ledger.projections import tables as t
-from ledger.projections.history_rows import KINDS
-from ledger.projections.queries import AsOf, ReadSide
-from ledger.projections.runner import ASSESSMENTS
+from ledger.projections.store import tables as t
+from ledger.projections.model.history_rows import KINDS
+from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.store.runner import ASSESSMENTS
 from tests.projections.support import snapshot
 from tests.scenario import replay
 

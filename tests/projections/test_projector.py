@@ -11,9 +11,9 @@ import pytest
 
 from ledger.api import create_app, follow
 from ledger.application import Ledger
-from ledger.projections.projector import Projector
-from ledger.projections.queries import ReadSide
-from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX, NAMES
+from ledger.projections.store.projector import Projector
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX, NAMES
 from tests.api.test_service_routes import samples
 from tests.conftest import REGULATOR
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from ledger.application import Ledger
 from ledger.domain.credit_code import check_character
 from ledger.domain.errors import LedgerError
-from ledger.projections.codec import agency_from_json, agency_to_json
-from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.queries import AsOf, ReadSide
-from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX
-from ledger.projections.views import evaluation_resource, month_resource, year_months
+from ledger.projections.model.codec import agency_from_json, agency_to_json
+from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX
+from ledger.projections.model.views import evaluation_resource, month_resource, year_months
 from tests.projections.support import snapshot
 from tests.scenario import REGULATOR, REVIEWER
 

@@ -12,9 +12,9 @@ import pytest
 from ledger.demo.people import credit_code
 from ledger.domain.catalogue import RuleItem
 from ledger.domain.errors import InvalidInput, RuleViolation
-from ledger.projections.queries import ReadSide
-from ledger.projections.runner import ASSESSMENTS
-from ledger.projections.writer import standings_rows
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store.runner import ASSESSMENTS
+from ledger.projections.store.writer import standings_rows
 from tests.conftest import REGULATOR, REVIEWER
 
 MONTH = "2022-03"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ledger.projections import tables as t
-from ledger.projections.queries import ReadSide
-from ledger.projections.bulk import AssessmentsRebuild
-from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX, Projections
+from ledger.projections.store import tables as t
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store.bulk import AssessmentsRebuild
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX, Projections
 from tests.projections.support import snapshot
 from tests.scenario import replay
 
@@ -40,7 +40,7 @@ def test_retired_generation_rows_are_removed_after_the_switch(replayed):
 
 def test_a_retired_generation_a_crash_left_undeleted_goes_at_the_next_switch(
         replayed, monkeypatch):
-    import ledger.projections.runner as runner_module
+    import ledger.projections.store.runner as runner_module
 
     runner = replayed.runner
     runner.catch_up(ASSESSMENTS)
@@ -158,7 +158,7 @@ def test_events_recorded_during_a_rebuild_reach_the_new_generation(replayed, led
 
 
 def test_rebuilding_both_models_side_by_side_equals_the_incremental_ones(replayed, database_url):
-    from ledger.projections.parallel import rebuild_all
+    from ledger.projections.store.parallel import rebuild_all
     before = snapshot(replayed, CODES, [2022])
     old = {name: replayed.runner.active(name)[0] for name in (ASSESSMENTS, EVENT_INDEX)}
     seen = []

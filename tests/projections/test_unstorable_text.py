@@ -15,8 +15,8 @@ from ledger.cli import main
 from ledger.domain.agency import Agency
 from ledger.domain.deduction import dispute_id_for
 from ledger.domain.training import TrainingSession
-from ledger.projections.decoding import EventDecoder
-from ledger.projections.storable import storable
+from ledger.projections.store.decoding import EventDecoder
+from ledger.projections.store.storable import storable
 from tests.conftest import REGULATOR, REVIEWER
 
 A = "91341800H9EH9J1GRF"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.projections.queries import AsOf, ReadSide
+from ledger.projections.queries.queries import AsOf, ReadSide
 from tests.projections.support import plain, ranking
 from tests.scenario import replay
 

@@ -8,8 +8,8 @@ from ledger.domain.calendar import WorkingCalendar
 from ledger.domain.agency import Agency
 from ledger.domain.catalogue import Catalogue
 from ledger.domain.deduction import Deduction
-from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.views import month_resource
+from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.model.views import month_resource
 
 TODAY = date(2026, 11, 27)
 CODE = "91341800WQD9LLEHT2"

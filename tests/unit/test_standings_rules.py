@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from ledger.domain.agency import Agency
-from ledger.projections.fold import LedgerModel
-from ledger.projections.ranking import RankedMonth
-from ledger.projections.views import (
+from ledger.projections.model.fold import LedgerModel
+from ledger.projections.queries.ranking import RankedMonth
+from ledger.projections.model.views import (
     month_standing_row, ranked, standing_row, stored_figures,
 )
 

@@ -20,7 +20,7 @@ from ledger.api.jsonprovider import LedgerJSONProvider
 from ledger.application import Ledger
 from ledger.config import database_url, today_in_china
 from ledger.integrity.autosign import PublicationSigner
-from ledger.projections.queries import ReadSide
+from ledger.projections.queries.queries import ReadSide
 from ledger.web import init_web
 
 # Each worker keeps the aggregates it loaded (an agency, the rule set) and reads only the
@@ -84,10 +84,10 @@ def follow(app: Flask) -> None:
     """Feed the read models from a background projector (`ledger serve` asks for it).
 
     Under gunicorn each worker starts one and the one holding the server's lock file leads
-    (projections/projector.py); a single process without that file simply leads.
+    (projections/store/projector.py); a single process without that file simply leads.
     """
     from ledger.api import metrics
-    from ledger.projections.projector import lock_path_from_env
+    from ledger.projections.store.projector import lock_path_from_env
 
     read_side = app.extensions["ledger"].read_side
     read_side.follow(lock_path_from_env(), on_leading=metrics.projector_leading,

@@ -13,7 +13,7 @@ from ledger.api.schemas import (
     AsOfArgs, Recorded, Strict, as_of, created, credit_code, name as name_field, text,
 )
 from ledger.domain.principals import READ, RECORD
-from ledger.projections.read_agency import agency_resource
+from ledger.projections.queries.read_agency import agency_resource
 
 blp = Blueprint("agencies", __name__, url_prefix="/api/v1", description="Agencies")
 

@@ -10,8 +10,8 @@ from flask import current_app, g
 from ledger.api.idempotency import IdempotencyKeys
 from ledger.application import Ledger, Recorded
 from ledger.integrity.autosign import PublicationSigner
-from ledger.projections.queries import ReadSide
-from ledger.projections.runner import ASSESSMENTS
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store.runner import ASSESSMENTS
 from ledger.tokens import Tokens
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ledger.projections.failures import ProjectionFailed
+from ledger.projections.store.failures import ProjectionFailed
 from ledger.domain.errors import (
     ConcurrentChange, ConflictingInput, InvalidInput, NotFound, NotPermitted, RuleViolation,
 )

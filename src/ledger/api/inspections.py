@@ -15,7 +15,7 @@ from ledger.api.schemas import (
 from ledger.domain.inspection import DEFAULT_TEAM_SIZE, MANDATORY_REASONS, RANDOM
 from ledger.domain.principals import RECORD
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT
-from ledger.projections.read_inspections import INSPECTED, OVERDUE, PLANNED
+from ledger.projections.queries.read_inspections import INSPECTED, OVERDUE, PLANNED
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/v1",
                 description="Inspection plans (双随机一公开, public) and inspections")

@@ -19,7 +19,7 @@ from ledger.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from ledger.api.schemas import MONTH, Hygienic, credit_code
 from ledger.domain.catalogue import shipped_versions
 from ledger.domain.credit_code import ALPHABET
-from ledger.projections.runner import NAMES
+from ledger.projections.store.runner import NAMES
 
 CREDIT_CODE_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{18}$"
 assert set(ALPHABET) == set("0123456789ABCDEFGHJKLMNPQRTUWXY")  # the pattern's alphabet

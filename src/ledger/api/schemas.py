@@ -13,7 +13,7 @@ from ledger.domain.credit_code import credit_code_problem
 from ledger.domain.errors import InvalidInput
 from ledger.domain.text import NAME_LIMIT, TEXT_LIMIT, text_problem
 from ledger.domain.periods import MAX_POSITION, month_problem, moment_problem, year_problem
-from ledger.projections.queries import AsOf
+from ledger.projections.queries.queries import AsOf
 
 # The month pattern as the OpenAPI description states it (ECMA-262, anchored); values are
 # checked by `month_problem`, which also refuses a trailing line feed that `$` would let by.

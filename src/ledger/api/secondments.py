@@ -9,7 +9,7 @@ from ledger.api.auth import caller, requires
 from ledger.api.context import acknowledge, ledger
 from ledger.api.schemas import Recorded, Strict, created, name
 from ledger.domain.principals import RECORD
-from ledger.projections.read_agency import secondment_resource
+from ledger.projections.queries.read_agency import secondment_resource
 
 blp = Blueprint("secondments", __name__, url_prefix="/api/v1", description="Secondments")
 

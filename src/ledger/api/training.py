@@ -13,7 +13,7 @@ from ledger.api.schemas import (
     text,
 )
 from ledger.domain.principals import RECORD
-from ledger.projections.read_overview import session_resource
+from ledger.projections.queries.read_overview import session_resource
 
 
 blp = Blueprint("training", __name__, url_prefix="/api/v1", description="Training")

@@ -16,7 +16,7 @@ from ledger.domain.inspection import (
 )
 from ledger.domain.inspection_plan import InspectionPlan
 from ledger.domain.principals import RECORD, Principal, authorize
-from ledger.projections.inspection_facts import LogReader, agency_facts
+from ledger.projections.queries.inspection_facts import LogReader, agency_facts
 from ledger.unit_of_work import Recorded
 
 

@@ -30,7 +30,7 @@ def demo(agencies: int, years: int, seed: int, until, project: bool) -> None:
     from ledger.application import Ledger
     from ledger.demo.plan import Planner
     from ledger.demo.run import run_demo
-    from ledger.projections.runner import Projections
+    from ledger.projections.store.runner import Projections
 
     last = until.date() if until else today_in_china()
     if last > today_in_china():
@@ -63,6 +63,6 @@ def demo(agencies: int, years: int, seed: int, until, project: bool) -> None:
 
 
 def months_between(first: date, last: date) -> list[str]:
-    from ledger.projections.views import months_touched
+    from ledger.projections.model.views import months_touched
 
     return months_touched(first, last)

@@ -15,7 +15,7 @@ from ledger.demo.plan_agency import CODES, WEIGHTS, AgencyPlans, Op
 from ledger.domain.calendar import is_working_day
 from ledger.domain.catalogue import Catalogue
 from ledger.domain.scoring import month_bounds
-from ledger.projections.views import months_touched
+from ledger.projections.model.views import months_touched
 
 FIRST_RULES = date(2022, 1, 1)
 RISKS = (0.2, 0.5, 0.8, 1.0, 1.3, 2.0, 3.5)

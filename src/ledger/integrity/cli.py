@@ -22,7 +22,7 @@ from ledger.integrity.audit import audit
 from ledger.integrity.inspection import describe
 from ledger.integrity.inspection_cli import verify_all_plans
 from ledger.integrity.last import store_result
-from ledger.projections.health import stuck_read_models
+from ledger.projections.store.health import stuck_read_models
 
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -35,7 +35,7 @@ def _engine_of_ledger():
 def _caught_up_digests(ledger):
     """Digests of the frozen published standings, once the read models hold every publication."""
     from ledger.integrity.digest import published_digest
-    from ledger.projections.runner import ASSESSMENTS, Projections
+    from ledger.projections.store.runner import ASSESSMENTS, Projections
 
     Projections(ledger).catch_up(ASSESSMENTS)
     return lambda month, revision, _position: published_digest(ledger.engine, month, revision)

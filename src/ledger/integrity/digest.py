@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ledger.integrity.chain import canonical_json
-from ledger.projections import tables as t
+from ledger.projections.store import tables as t
 
 FIELDS = ("rank", "agency", "name", "score", "deducted_points", "pending_points")
 

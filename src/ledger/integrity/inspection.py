@@ -16,7 +16,7 @@ from ledger.domain.errors import LedgerError, NotFound
 from ledger.domain.inspection import DrawInputs, draw, inspectors_of
 from ledger.domain.inspection_plan import InspectionPlan
 from ledger.integrity.chain import GENESIS, as_uuid, link_hash
-from ledger.projections.inspection_facts import LogReader, agency_facts
+from ledger.projections.queries.inspection_facts import LogReader, agency_facts
 
 MAX_DIFFERENCES = 50
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from ledger.integrity.digest import digests
 from ledger.integrity.scratch import SCRATCH_GEN, RebuildFailed, rebuild
-from ledger.projections import tables as t
-from ledger.projections.runner import ASSESSMENTS, EVENT_INDEX, TABLES, history_kinds
+from ledger.projections.store import tables as t
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX, TABLES, history_kinds
 
 JSON_COLUMNS = {"state", "resource", "rows", "data"}  # compared as values, not as text
 SHOWN_PER_TABLE = 3

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy.pool import StaticPool
 
-from ledger.projections import tables as t
-from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.runner import index_events
-from ledger.projections.storable import storable_event
-from ledger.projections.writer import freeze_publications, write_changes
+from ledger.projections.store import tables as t
+from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.store.runner import index_events
+from ledger.projections.store.storable import storable_event
+from ledger.projections.store.writer import freeze_publications, write_changes
 
 SCRATCH_GEN = 1
 BATCH = 2000

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from ledger.projections.runner import NAMES
+from ledger.projections.store.runner import NAMES
 
 
 def add_projection_commands(group: click.Group) -> None:
@@ -24,7 +24,7 @@ def add_projection_commands(group: click.Group) -> None:
 def rebuild(names: tuple[str, ...], one_at_a_time: bool) -> None:
     """Rebuild projections from the first event (all when none is named), with progress."""
     from ledger.application import Ledger
-    from ledger.projections.runner import Projections
+    from ledger.projections.store.runner import Projections
 
     names = names or NAMES
     ledger = Ledger()
@@ -52,7 +52,7 @@ def rebuild(names: tuple[str, ...], one_at_a_time: bool) -> None:
 
 
 def _rebuild_side_by_side(ledger, runner, names: tuple[str, ...]) -> None:
-    from ledger.projections.parallel import rebuild_all
+    from ledger.projections.store.parallel import rebuild_all
 
     url = ledger.engine.url.render_as_string(hide_password=False)
     total = max(1, runner.head()) * len(names)
@@ -75,7 +75,7 @@ def _rebuild_side_by_side(ledger, runner, names: tuple[str, ...]) -> None:
 def project(interval: float) -> None:
     """Follow the log and keep every projection up to date until interrupted."""
     from ledger.application import Ledger
-    from ledger.projections.runner import Projections
+    from ledger.projections.store.runner import Projections
 
     ledger = Ledger()
     stop = threading.Event()

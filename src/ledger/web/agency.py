@@ -9,12 +9,12 @@ from flask import render_template, request
 from ledger.config import CHINA
 from ledger.domain.errors import InvalidInput
 from ledger.domain.periods import MAX_POSITION, moment_problem
-from ledger.projections.queries import AsOf
-from ledger.projections.views import year_months
+from ledger.projections.queries.queries import AsOf
+from ledger.projections.model.views import year_months
 from ledger.web import web
 from ledger.web.auth import may_read
 from ledger.web.chart import score_chart
-from ledger.projections.views import rectification_state
+from ledger.projections.model.views import rectification_state
 from ledger.web.i18n import translate
 from ledger.web.services import default_year, month_arg, read_side, today, year_arg
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Response, request
 
 from ledger.domain.errors import InvalidInput
-from ledger.projections.views import months_touched
+from ledger.projections.model.views import months_touched
 from ledger.web import web
 from ledger.web.auth import bureau
 from ledger.web.files import MIMETYPES, to_csv, to_xlsx

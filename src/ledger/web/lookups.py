@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ledger.projections import tables as t
+from ledger.projections.store import tables as t
 from ledger.web.services import read_side
 
 

@@ -9,7 +9,7 @@ from flask import abort, redirect, render_template, request, url_for
 from ledger.domain.errors import InvalidInput, LedgerError, NotFound
 from ledger.domain.principals import AGENCY, REGULATOR, REVIEWER
 from ledger.domain.results import year_of_objection
-from ledger.projections.read_results import frozen_rows, objection_resource
+from ledger.projections.queries.read_results import frozen_rows, objection_resource
 from ledger.web import web
 from ledger.web.auth import bureau, regulator, signed_in, viewer
 from ledger.web.exports import download

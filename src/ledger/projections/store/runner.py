@@ -12,17 +12,17 @@ from sqlalchemy import delete, func, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ledger.projections import tables as t
-from ledger.projections.bulk import AssessmentsRebuild, RebuildConflict
-from ledger.projections.decoding import EventDecoder
-from ledger.projections.failures import (
+from ledger.projections.store import tables as t
+from ledger.projections.store.bulk import AssessmentsRebuild, RebuildConflict
+from ledger.projections.store.decoding import EventDecoder
+from ledger.projections.store.failures import (
     ProjectionFailed, clear_failure, describe, failures, record_failure,
 )
-from ledger.projections.rows import insert_rows
-from ledger.projections.codec import dumps, event_data
-from ledger.projections.fold import Changes, LedgerModel
+from ledger.projections.store.rows import insert_rows
+from ledger.projections.model.codec import dumps, event_data
+from ledger.projections.model.fold import Changes, LedgerModel
 from ledger.schema import schema_transaction
-from ledger.projections.writer import (
+from ledger.projections.store.writer import (
     freeze_publications, load_needed, write_changes, write_publication,
 )
 

@@ -37,7 +37,7 @@ def _rebuild_one(url: str, name: str, position: Any, parent: int) -> None:
     _die_with_parent(parent)
     from ledger.application import Ledger
     from ledger.config import with_busy_timeout
-    from ledger.projections.runner import Projections
+    from ledger.projections.store.runner import Projections
 
     # On SQLite the other builder's checkpoint holds the only write lock for minutes at nation
     # scale: wait for it (this is a background job) instead of failing after the usual 30 s.

@@ -10,14 +10,14 @@ from __future__ import annotations
 import threading
 
 from ledger.domain.errors import NotFound
-from ledger.projections.asof import AsOf
-from ledger.projections.read_agency import AgencyReads
-from ledger.projections.read_inspections import InspectionReads
-from ledger.projections.read_overview import OverviewReads
-from ledger.projections.read_queues import QueueReads
-from ledger.projections.read_results import ResultsReads
-from ledger.projections.runner import NAMES
-from ledger.projections.whatif import WhatIfReads
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.queries.read_agency import AgencyReads
+from ledger.projections.queries.read_inspections import InspectionReads
+from ledger.projections.queries.read_overview import OverviewReads
+from ledger.projections.queries.read_queues import QueueReads
+from ledger.projections.queries.read_results import ResultsReads
+from ledger.projections.store.runner import NAMES
+from ledger.projections.queries.whatif import WhatIfReads
 
 __all__ = ["AsOf", "ReadSide"]
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.scoring import normalise
-from ledger.projections.codec import dumps
-from ledger.projections.state import AgencyState
-from ledger.projections.views import month_figures, stored_deduction
+from ledger.projections.model.codec import dumps
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import month_figures, stored_deduction
 
 if TYPE_CHECKING:
-    from ledger.projections.fold import Changes, LedgerModel
+    from ledger.projections.model.fold import Changes, LedgerModel
 
 AGENCY, MONTH, DEDUCTION = "agency", "month", "deduction"
 KINDS = (AGENCY, MONTH, DEDUCTION)

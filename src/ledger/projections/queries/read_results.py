@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.results import YearResults, year_of_objection
-from ledger.projections import tables as t
-from ledger.projections.asof import AsOf
-from ledger.projections.codec import agency_from_json
-from ledger.projections.read_agency import AgencyReads
-from ledger.projections.ranking import window
-from ledger.projections.read_overview import OverviewReads
-from ledger.projections.runner import ASSESSMENTS
-from ledger.projections.views import evaluation_resource, ranked
+from ledger.projections.store import tables as t
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.model.codec import agency_from_json
+from ledger.projections.queries.read_agency import AgencyReads
+from ledger.projections.queries.ranking import window
+from ledger.projections.queries.read_overview import OverviewReads
+from ledger.projections.store.runner import ASSESSMENTS
+from ledger.projections.model.views import evaluation_resource, ranked
 
 BASES = ("current", "noticed", "final")
 KEPT = 4  # folded years kept (a nation-scale notice holds ~20,000 evaluations)

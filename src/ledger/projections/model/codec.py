@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from ledger.projections.state import (
+from ledger.projections.model.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, RatingState, SecondmentState,
 )
 

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ledger.projections.runner import ASSESSMENTS, BATCH, NAMES, Projections
+from ledger.projections.store.runner import ASSESSMENTS, BATCH, NAMES, Projections
 
 log = logging.getLogger(__name__)
 

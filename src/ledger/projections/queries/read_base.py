@@ -13,13 +13,13 @@ from sqlalchemy import Engine, create_engine, event, select
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
-from ledger.projections import tables as t
-from ledger.projections.asof import AsOf, AsOfReader
-from ledger.projections.codec import agency_from_json, loads
-from ledger.projections.fold import Changes
-from ledger.projections.projector import Projector
-from ledger.projections.runner import ASSESSMENTS, NAMES, Projections, history_kinds, versioned
-from ledger.projections.state import AgencyState
+from ledger.projections.store import tables as t
+from ledger.projections.queries.asof import AsOf, AsOfReader
+from ledger.projections.model.codec import agency_from_json, loads
+from ledger.projections.model.fold import Changes
+from ledger.projections.store.projector import Projector
+from ledger.projections.store.runner import ASSESSMENTS, NAMES, Projections, history_kinds, versioned
+from ledger.projections.model.state import AgencyState
 
 CATCH_UP_BATCH = 500  # events applied per transaction when a request catches a model up
 
@@ -97,7 +97,7 @@ class ReadBase:
         self._held: dict[int, frozenset[str]] = {}  # history kinds by generation
         self._versioned_gens: dict[tuple[int, str], bool] = {}
         # The store's projector when this process runs one (`ledger serve`): reads and writes
-        # then wait for it instead of applying events themselves (projections/projector.py).
+        # then wait for it instead of applying events themselves (projections/store/projector.py).
         self.projector: Projector | None = None
 
     def follow(self, lock_path: str | None = None, **callbacks: Any) -> Projector:

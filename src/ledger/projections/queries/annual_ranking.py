@@ -20,12 +20,12 @@ from sqlalchemy import Integer, String, Text, cast, literal, null, or_, select, 
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise
-from ledger.projections import tables as t
-from ledger.projections.codec import agency_from_json
-from ledger.projections.evaluation_rows import empty_standing, standing_from_row
-from ledger.projections.ranking import RankedMonth, touched_agencies
-from ledger.projections.runner import ASSESSMENTS, Projections
-from ledger.projections.views import evaluation_resource
+from ledger.projections.store import tables as t
+from ledger.projections.model.codec import agency_from_json
+from ledger.projections.model.evaluation_rows import empty_standing, standing_from_row
+from ledger.projections.queries.ranking import RankedMonth, touched_agencies
+from ledger.projections.store.runner import ASSESSMENTS, Projections
+from ledger.projections.model.views import evaluation_resource
 
 YEARS_KEPT = 3
 

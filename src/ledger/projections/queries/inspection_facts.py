@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from ledger.domain.inspection import AgencyFacts
 from ledger.integrity.chain import GENESIS
-from ledger.projections.decoding import EventDecoder
-from ledger.projections.fold import LedgerModel
-from ledger.projections.state import AgencyState
-from ledger.projections.views import evaluation_resource
+from ledger.projections.store.decoding import EventDecoder
+from ledger.projections.model.fold import LedgerModel
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import evaluation_resource
 
 BATCH = 5000
 

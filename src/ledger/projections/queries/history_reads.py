@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ledger.projections import tables as t
-from ledger.projections.codec import loads
-from ledger.projections.history_rows import agency_of_version
-from ledger.projections.state import AgencyState
-from ledger.projections.views import NO_DEDUCTIONS, MonthFigures, stored_figures
+from ledger.projections.store import tables as t
+from ledger.projections.model.codec import loads
+from ledger.projections.model.history_rows import agency_of_version
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures, stored_figures
 
 AGENCY_V = t.HISTORY["agency"]
 MONTH_V = t.HISTORY["month"]

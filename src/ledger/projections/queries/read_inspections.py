@@ -7,8 +7,8 @@ from typing import Any
 
 from ledger.domain.errors import NotFound
 from ledger.domain.inspection_plan import InspectionPlan
-from ledger.projections.asof import AsOf
-from ledger.projections.inspection_facts import LogReader
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.queries.inspection_facts import LogReader
 
 PLAN_FIELDS = ("year", "drawn_on", "ratio", "team_size", "seed_text", "inspectors",
                "head_position", "head_hash", "seed", "candidates")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.projections.failures import ProjectionFailed
-from ledger.projections.failures import describe
-from ledger.projections.runner import NAMES, Projections
+from ledger.projections.store.failures import ProjectionFailed
+from ledger.projections.store.failures import describe
+from ledger.projections.store.runner import NAMES, Projections
 
 
 def stuck_read_models(ledger: Any) -> list[dict]:

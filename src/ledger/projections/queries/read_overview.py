@@ -13,16 +13,16 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
-from ledger.projections import tables as t
-from ledger.projections.annual_ranking import AnnualStandings
-from ledger.projections.asof import AsOf
-from ledger.projections.codec import agency_from_json, loads
-from ledger.projections.ranking import CurrentStandings, window
-from ledger.projections.read_base import ReadBase
-from ledger.projections.state import AgencyState
-from ledger.projections import history_reads as history
-from ledger.projections.history_rows import AGENCY, MONTH
-from ledger.projections.views import (
+from ledger.projections.store import tables as t
+from ledger.projections.queries.annual_ranking import AnnualStandings
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.model.codec import agency_from_json, loads
+from ledger.projections.queries.ranking import CurrentStandings, window
+from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.model.state import AgencyState
+from ledger.projections.queries import history_reads as history
+from ledger.projections.model.history_rows import AGENCY, MONTH
+from ledger.projections.model.views import (
     evaluation_resource, month_standings, ranked, registered_in, standing_row, through_of,
 )
 

@@ -11,17 +11,17 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import assessed, month_bounds
-from ledger.projections import tables as t
-from ledger.projections.asof import AsOf
-from ledger.projections.codec import agency_from_json, loads, state_fields
-from ledger.projections.evaluation_rows import empty_evaluation, resource_from_row
-from ledger.projections.fold import Changes
-from ledger.projections.read_base import ReadBase
-from ledger.projections.runner import EVENT_INDEX
-from ledger.projections.state import AgencyState
-from ledger.projections import history_reads as history
-from ledger.projections.history_rows import AGENCY, DEDUCTION, MONTH
-from ledger.projections.views import (
+from ledger.projections.store import tables as t
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.model.codec import agency_from_json, loads, state_fields
+from ledger.projections.model.evaluation_rows import empty_evaluation, resource_from_row
+from ledger.projections.model.fold import Changes
+from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.store.runner import EVENT_INDEX
+from ledger.projections.model.state import AgencyState
+from ledger.projections.queries import history_reads as history
+from ledger.projections.model.history_rows import AGENCY, DEDUCTION, MONTH
+from ledger.projections.model.views import (
     deduction_effect, deduction_resource, evaluation_resource, month_answer, month_resource,
     registered_in, through_of,
 )

@@ -172,7 +172,7 @@ HISTORY: dict[str, Table] = {}
 # `valid_from`): reads of "now" find it without looking for the newest version.
 CURRENT: dict[str, Table] = {}
 
-# Annual evaluations (`projections/evaluation_rows.py`): for an agency-year with a fact, the
+# Annual evaluations (`projections/model/evaluation_rows.py`): for an agency-year with a fact, the
 # evaluation for each through (months of the year begun) from `first_through` to 12:
 # `standing` a JSON list of [score, grade], `resource` the whole evaluation (base + per through).
 _evaluation_columns = (

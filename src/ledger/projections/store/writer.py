@@ -9,12 +9,12 @@ from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise, registered_in_month
-from ledger.projections import tables as t
-from ledger.projections.rows import insert_rows
-from ledger.projections.codec import agency_from_json, agency_to_json, dumps
-from ledger.projections.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
-from ledger.projections.state import SessionState
-from ledger.projections.views import (
+from ledger.projections.store import tables as t
+from ledger.projections.store.rows import insert_rows
+from ledger.projections.model.codec import agency_from_json, agency_to_json, dumps
+from ledger.projections.model.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
+from ledger.projections.model.state import SessionState
+from ledger.projections.model.views import (
     month_figures, month_standings, ranked, standing_row, stored_deduction, stored_figures,
 )
 

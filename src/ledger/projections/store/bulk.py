@@ -30,13 +30,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from ledger.bulk_tuning import bulk_collection
-from ledger.projections import tables as t
-from ledger.projections.codec import agency_from_json
-from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.state import SessionState
-from ledger.projections.views import forget_all_months
-from ledger.projections.rows import insert_rows
-from ledger.projections.writer import (
+from ledger.projections.store import tables as t
+from ledger.projections.model.codec import agency_from_json
+from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.model.state import SessionState
+from ledger.projections.model.views import forget_all_months
+from ledger.projections.store.rows import insert_rows
+from ledger.projections.store.writer import (
     attendance_rows, freeze_publications, restore_current, stream_rows, trail_rows,
     write_changes, write_versions,
 )

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Integer, String, Table, Text, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from ledger.projections.tables import POS, UTCDateTime, metadata
+from ledger.projections.store.tables import POS, UTCDateTime, metadata
 
 failure = Table(
     "rm_projection_failure", metadata,

@@ -16,9 +16,9 @@ from sqlalchemy import Date, String, cast, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import registered_in_month
-from ledger.projections import tables as t
-from ledger.projections.runner import ASSESSMENTS, Projections
-from ledger.projections.views import rank_key, standing_row, stored_figures, tie_start
+from ledger.projections.store import tables as t
+from ledger.projections.store.runner import ASSESSMENTS, Projections
+from ledger.projections.model.views import rank_key, standing_row, stored_figures, tie_start
 
 AGENCY_KINDS, NEUTRAL_KINDS = {"agency", "deduction"}, {"session", "month"}
 MAX_GAP = 2000  # more new events than this: reload the month rather than trace each one

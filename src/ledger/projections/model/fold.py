@@ -11,11 +11,11 @@ from typing import Any, NamedTuple
 
 from ledger.domain.catalogue import RuleSetVersion, coded, drafted_item
 from ledger.domain.scoring import in_doubling_window
-from ledger.projections.state import (
+from ledger.projections.model.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
 )
-from ledger.projections.views import forget_months, month_figures, registered_in
+from ledger.projections.model.views import forget_months, month_figures, registered_in
 
 AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
@@ -308,8 +308,8 @@ def imported_from(e: Any) -> str:
 
 # Versioners, in the order their rows are produced: each kind of history row adds its own
 # module's versioner here (imported last: they use the views, not the model's module).
-from ledger.projections import history_rows  # noqa: E402
+from ledger.projections.model import history_rows  # noqa: E402
 
-from ledger.projections.evaluation_rows import evaluation_versioner  # noqa: E402
+from ledger.projections.model.evaluation_rows import evaluation_versioner  # noqa: E402
 
 VERSIONERS.extend([history_rows.versions, evaluation_versioner])

@@ -28,14 +28,14 @@ from sqlalchemy import select
 
 from ledger.domain.catalogue import RuleSetVersion, drafted_item
 from ledger.domain.scoring import month_bounds, normalise
-from ledger.projections import tables as t
-from ledger.projections.codec import agency_from_json
-from ledger.projections.fold import Changes, LedgerModel
-from ledger.projections.read_base import ReadBase
-from ledger.projections.read_overview import annual_row
-from ledger.projections.runner import ASSESSMENTS
-from ledger.projections.state import AgencyState
-from ledger.projections.views import (
+from ledger.projections.store import tables as t
+from ledger.projections.model.codec import agency_from_json
+from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.queries.read_overview import annual_row
+from ledger.projections.store.runner import ASSESSMENTS
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import (
     forget_all_months, month_standing_row, ranked, registered_in, year_months,
 )
 

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from ledger.domain.errors import NotFound
-from ledger.projections import tables as t
-from ledger.projections.asof import AsOf
-from ledger.projections.codec import loads
-from ledger.projections.read_base import ReadBase
-from ledger.projections.state import AgencyState
-from ledger.projections.views import (
+from ledger.projections.store import tables as t
+from ledger.projections.queries.asof import AsOf
+from ledger.projections.model.codec import loads
+from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import (
     deduction_effect, deduction_resource, dispute_resource, rectification_state,
 )
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, union_all
 
 from ledger.config import CHINA
 from ledger.domain.errors import NotFound
-from ledger.projections import tables as t
-from ledger.projections.fold import Changes, LedgerModel
+from ledger.projections.store import tables as t
+from ledger.projections.model.fold import Changes, LedgerModel
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
 )
-from ledger.projections.state import AgencyState, DeductionState
+from ledger.projections.model.state import AgencyState, DeductionState
 
 
 @dataclass(frozen=True, slots=True)

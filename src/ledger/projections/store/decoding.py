@@ -17,7 +17,7 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from ledger.projections.storable import storable_event
+from ledger.projections.store.storable import storable_event
 
 
 class EventDecoder:

@@ -24,9 +24,9 @@ from functools import lru_cache
 from typing import Any
 
 from ledger.config import CHINA
-from ledger.projections.codec import dumps, loads
-from ledger.projections.state import AgencyState
-from ledger.projections.views import evaluation_resources, through_of
+from ledger.projections.model.codec import dumps, loads
+from ledger.projections.model.state import AgencyState
+from ledger.projections.model.views import evaluation_resources, through_of
 
 KIND = "evaluation"
 VARYING = ("assessed_months", "monthly_mean", "score", "grade", "caps_applied")

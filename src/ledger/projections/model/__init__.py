@@ -1,0 +1,1 @@
+"""The fold and its figures: pure functions of events and rules (no SQL, no I/O)."""

@@ -11,7 +11,6 @@ docs/READ_SIDE.md.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
@@ -23,7 +22,7 @@ from ledger.domain.scoring import normalise
 from ledger.projections.store import tables as t
 from ledger.projections.model.codec import agency_from_json
 from ledger.projections.model.evaluation_rows import empty_standing, standing_from_row
-from ledger.projections.queries.ranking import RankedMonth, touched_agencies
+from ledger.projections.queries.ranking import KeptRankings, RankedMonth, touched_agencies
 from ledger.projections.store.runner import ASSESSMENTS, Projections
 from ledger.projections.model.views import evaluation_resource
 
@@ -111,13 +110,12 @@ def changed_agencies(conn: Connection, runner: Projections, gen: int, year: int,
         e.gen == gen, e.year == year, e.valid_from > after)).scalars())
 
 
-class AnnualStandings:
+class AnnualStandings(KeptRankings):
     """The ranked years of one ReadSide, each kept at the newest read-model state it saw."""
 
     def __init__(self, runner: Projections) -> None:
-        self.runner = runner
-        self.years: OrderedDict[tuple[int, int], RankedMonth] = OrderedDict()
-        self.lock = threading.Lock()
+        super().__init__(runner, YEARS_KEPT)
+        self.years: OrderedDict[tuple[int, int], RankedMonth] = self.lists
 
     def page(self, year: int, through: int, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> tuple[list[dict], int]:
@@ -125,23 +123,6 @@ class AnnualStandings:
         with self.lock:
             ranked = self._ranked((year, through))
             return ranked.page(limit, offset, agency), ranked.total
-
-    def _ranked(self, key: tuple[int, int]) -> RankedMonth:
-        with self.runner.engine.connect() as conn:
-            while True:
-                gen, position = self.runner.active(ASSESSMENTS, conn)
-                try:
-                    ranked = self._brought_to(conn, key, gen, position)
-                except BaseException:
-                    self.years.pop(key, None)  # it may be half moved
-                    raise
-                if ranked is not None:
-                    break  # else the generation was retired meanwhile: ask again
-        self.years[key] = ranked
-        self.years.move_to_end(key)
-        while len(self.years) > YEARS_KEPT:
-            self.years.popitem(last=False)
-        return ranked
 
     def _whole(self, conn: Connection, key: tuple[int, int], gen: int) -> RankedMonth | None:
         rows, at = year_rows(conn, gen, *key)

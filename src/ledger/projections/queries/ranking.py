@@ -128,13 +128,48 @@ def window(rows: list[dict], limit: int | None, offset: int,
     return [dict(r) for r in chosen]
 
 
-class CurrentStandings:
+class KeptRankings:
+    """Ranked lists of one ReadSide by key (a month; a year and its months begun), the `kept`
+    newest asked, each brought to the newest read-model state it was asked at.
+
+    A subclass says how a kept list is brought to a (generation, position): `_brought_to`
+    returns None when that generation was retired meanwhile, and the state is asked again.
+    """
+
+    def __init__(self, runner: Projections, kept: int) -> None:
+        self.runner = runner
+        self.lists: OrderedDict = OrderedDict()
+        self.kept = kept
+        self.lock = threading.Lock()
+
+    def _brought_to(self, conn: Connection, key, gen: int,
+                    position: int) -> RankedMonth | None:
+        raise NotImplementedError
+
+    def _ranked(self, key) -> RankedMonth:
+        with self.runner.engine.connect() as conn:
+            while True:
+                gen, position = self.runner.active(ASSESSMENTS, conn)
+                try:
+                    ranked = self._brought_to(conn, key, gen, position)
+                except BaseException:
+                    self.lists.pop(key, None)  # it may be half moved
+                    raise
+                if ranked is not None:
+                    break  # else the generation was retired meanwhile: ask again
+        self.lists[key] = ranked
+        self.lists.move_to_end(key)
+        while len(self.lists) > self.kept:
+            self.lists.popitem(last=False)
+        return ranked
+
+
+class CurrentStandings(KeptRankings):
     """The ranked months of one ReadSide, each kept at the newest read-model state it saw."""
 
     def __init__(self, runner: Projections) -> None:
-        self.runner = runner
-        self.months: OrderedDict[str, RankedMonth] = OrderedDict()
-        self.lock = threading.Lock()
+        super().__init__(runner, MONTHS_KEPT)
+        self.months: OrderedDict[str, RankedMonth] = self.lists
 
     def page(self, month: str, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> tuple[list[dict], int]:
@@ -146,23 +181,6 @@ class CurrentStandings:
         with self.lock:
             ranked = self._ranked(month)
             return ranked.page(limit, offset, agency), ranked.total
-
-    def _ranked(self, month: str) -> RankedMonth:
-        with self.runner.engine.connect() as conn:
-            while True:
-                gen, position = self.runner.active(ASSESSMENTS, conn)
-                try:
-                    ranked = self._brought_to(conn, month, gen, position)
-                except BaseException:
-                    self.months.pop(month, None)  # it may be half moved
-                    raise
-                if ranked is not None:
-                    break  # else the generation was retired meanwhile: ask again
-        self.months[month] = ranked
-        self.months.move_to_end(month)
-        while len(self.months) > MONTHS_KEPT:
-            self.months.popitem(last=False)
-        return ranked
 
     def _brought_to(self, conn: Connection, month: str, gen: int,
                     position: int) -> RankedMonth | None:

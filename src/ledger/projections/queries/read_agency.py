@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
@@ -16,7 +16,7 @@ from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import agency_from_json, loads, state_fields
 from ledger.projections.model.evaluation_rows import empty_evaluation, resource_from_row
 from ledger.projections.model.fold import Changes
-from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.queries.read_base import ReadBase, state_in
 from ledger.projections.store.runner import EVENT_INDEX
 from ledger.projections.model.state import AgencyState
 from ledger.projections.queries import history_reads as history
@@ -113,22 +113,29 @@ class AgencyReads(ReadBase):
 
     def evaluation(self, code: str, year: int, as_of: AsOf | None = None) -> dict:
         """The stored evaluation row (current, or the version as of a position) for the
-        months of the year begun; computed from the folded state when no row can say."""
+        months of the year begun; computed from the agency's state, by the same function,
+        only when no row can say (a through no row holds: a clock set before the event; a
+        generation built before evaluation or agency rows existed)."""
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
         else:
             position, today = None, self.today()
         gen = self._gen()
-        if self._versioned(gen):
-            found = self._stored_evaluation(gen, code, year, through_of(year, today), position)
+        if self._versioned(gen) and (position is None or self._holds(gen, (AGENCY,))):
+            with self.engine.connect() as conn:
+                found = self._stored_evaluation(conn, gen, code, year, through_of(year, today),
+                                                position)
             if found is not None:
                 return found
         a, today = self._agency_state(code, as_of, gen=gen if as_of is None else None)
         return evaluation_resource(a, year, today)
 
-    def _stored_evaluation(self, gen: int, code: str, year: int, through: int,
-                           position: int | None) -> dict | None:
-        """The evaluation the rows hold (None: they do not hold this through)."""
+    def _stored_evaluation(self, conn: Connection, gen: int, code: str, year: int,
+                           through: int, position: int | None) -> dict | None:
+        """The evaluation the rows hold (None: they do not hold this through).
+
+        With no row the agency-year has no fact: its registration (current, or its agency
+        version as of the position) decides the empty year's evaluation."""
         if position is None:
             e = t.evaluation.c
             query = select(e.first_through, e.resource).where(
@@ -138,30 +145,43 @@ class AgencyReads(ReadBase):
             query = select(e.first_through, e.resource).where(
                 e.gen == gen, e.agency == code, e.year == year, e.valid_from <= position,
             ).order_by(e.valid_from.desc()).limit(1)
-        a = t.agency.c
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-            if row is not None:
-                return resource_from_row(row.first_through, row.resource, through)
-            if position is None:
-                agency = conn.execute(select(a.name, a.registered_on, a.deregistered_on).where(
-                    a.gen == gen, a.code == code)).first()
-                if agency is None:
-                    raise NotFound(f"No agency with credit code {code}.")
-                return empty_evaluation(code, agency.name, year, agency.registered_on,
-                                        agency.deregistered_on, through)
-            state = conn.execute(select(a.state).where(a.gen == gen, a.code == code)).scalar()
-        # No fact in the year as of the position: registration as it stood then decides.
-        if state is None:
-            raise NotFound(f"No agency with credit code {code}.")
-        found = agency_from_json(state)
-        if found.registered_position > position:
-            raise NotFound(f"No agency with credit code {code} as of position {position}.")
-        deregistration = found.deregistration
-        deregistered_on = found.deregistered_on if deregistration is not None \
-            and deregistration["position"] <= position else None
-        return empty_evaluation(code, found.name, year, found.registered_on, deregistered_on,
-                                through)
+        row = conn.execute(query).first()
+        if row is not None:
+            return resource_from_row(row.first_through, row.resource, through)
+        if position is None:
+            a = t.agency.c
+            agency = conn.execute(select(a.name, a.registered_on, a.deregistered_on).where(
+                a.gen == gen, a.code == code)).first()
+            if agency is None:
+                raise NotFound(f"No agency with credit code {code}.")
+        else:
+            agency = self._agency_as_of(conn, gen, position, code)
+        return empty_evaluation(code, agency.name, year, agency.registered_on,
+                                agency.deregistered_on, through)
+
+    def year_evaluations(self, conn: Connection, gen: int, year: int,
+                         today: date) -> dict[str, dict]:
+        """The current evaluation of every agency registered in some month of `year`, by
+        credit code, from the rows (generation `gen` holds evaluation rows); a row that does
+        not hold today's through (a clock set before its event) is computed from the state."""
+        through = through_of(year, today)
+        a, e = t.agency.c, t.evaluation.c
+        stored = {r.agency: r for r in conn.execute(select(
+            e.agency, e.first_through, e.resource).where(e.gen == gen, e.year == year))}
+        found = {}
+        for r in conn.execute(select(a.code, a.name, a.registered_on, a.deregistered_on).where(
+                a.gen == gen, a.registered_on <= date(year, 12, 31),
+                or_(a.deregistered_on.is_(None), a.deregistered_on >= date(year, 1, 1)))):
+            row = stored.get(r.code)
+            if row is None:
+                found[r.code] = empty_evaluation(r.code, r.name, year, r.registered_on,
+                                                 r.deregistered_on, through)
+                continue
+            ev = resource_from_row(row.first_through, row.resource, through)
+            if ev is None:
+                ev = evaluation_resource(state_in(conn, gen, r.code), year, today)
+            found[r.code] = ev
+        return found
 
     def secondment(self, secondment_id: str) -> dict:
         code = secondment_id.rpartition("-S")[0]

@@ -240,11 +240,7 @@ class ReadBase:
         (`AsOfReader.model`) as before, until a rebuild."""
         position, today = self.as_of_reader.resolve(as_of)
         gen = self._gen()  # caught up to the head, so at least to `position`
-        held = self._held.get(gen)
-        if held is None:
-            with self.engine.connect() as conn:
-                held = self._held[gen] = history_kinds(conn, gen)
-        return (gen, position, today) if held.issuperset(kinds) else None
+        return (gen, position, today) if self._holds(gen, kinds) else None
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         """The generation of `name` that serves reads, caught up with the log first."""
@@ -261,8 +257,27 @@ class ReadBase:
         if gen is None:
             gen = self._gen()
         with self.engine.connect() as conn:
-            state = conn.execute(select(t.agency.c.state).where(
-                t.agency.c.gen == gen, t.agency.c.code == code)).scalar()
-        if state is None:
-            raise NotFound(f"No agency with credit code {code}.")
-        return agency_from_json(state), self.today()
+            return state_in(conn, gen, code), self.today()
+
+    def _holds(self, gen: int, kinds: tuple[str, ...]) -> bool:
+        """Whether generation `gen` holds the history rows of `kinds` from its first event."""
+        held = self._held.get(gen)
+        if held is None:
+            with self.engine.connect() as conn:
+                held = self._held[gen] = history_kinds(conn, gen)
+        return held.issuperset(kinds)
+
+
+def state_in(conn: Any, gen: int, code: str) -> AgencyState:
+    """The agency's stored fold state (`rm_agency.state`), decoded.
+
+    The fold's own cache, kept so incremental batches can resume; queries read rows. The
+    only readers left are the fallbacks docs/READ_SIDE.md lists ("What still reads the fold's
+    state"): a through no evaluation row holds (a clock set before the event), a generation
+    built before the rows it would read, and the what-if preview.
+    """
+    state = conn.execute(select(t.agency.c.state).where(
+        t.agency.c.gen == gen, t.agency.c.code == code)).scalar()
+    if state is None:
+        raise NotFound(f"No agency with credit code {code}.")
+    return agency_from_json(state)

@@ -23,10 +23,11 @@ from ledger.projections.store import tables as t
 from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import agency_from_json
 from ledger.projections.queries.read_agency import AgencyReads
+from ledger.projections.queries.read_base import state_in
 from ledger.projections.queries.ranking import window
 from ledger.projections.queries.read_overview import OverviewReads
 from ledger.projections.store.runner import ASSESSMENTS
-from ledger.projections.model.views import evaluation_resource, ranked
+from ledger.projections.model.views import evaluation_resource, ranked, through_of
 
 BASES = ("current", "noticed", "final")
 KEPT = 4  # folded years kept (a nation-scale notice holds ~20,000 evaluations)
@@ -231,28 +232,32 @@ class ResultsReads(AgencyReads, OverviewReads):
 
     def assessed_evaluations(self, year: int) -> tuple[int, dict[str, dict]]:
         """Every agency assessed in at least one month of `year`: its evaluation, as of the
-        log position returned."""
+        log position returned (the stored evaluation rows, `year_evaluations`)."""
         today = self.today()
 
         def read(conn, gen) -> dict[str, dict]:
-            found = {}
-            for state in conn.execute(select(t.agency.c.state).where(
-                    t.agency.c.gen == gen)).scalars():
-                ev = evaluation_resource(agency_from_json(state), year, today)
-                if ev["assessed_months"] >= 1:
-                    found[ev["agency"]] = ev
-            return dict(sorted(found.items()))
+            if self._versioned(gen):
+                every = self.year_evaluations(conn, gen, year, today)
+            else:  # a generation built before evaluations were stored
+                every = {}
+                for state in conn.execute(select(t.agency.c.state).where(
+                        t.agency.c.gen == gen)).scalars():
+                    ev = evaluation_resource(agency_from_json(state), year, today)
+                    every[ev["agency"]] = ev
+            return dict(sorted((code, ev) for code, ev in every.items()
+                               if ev["assessed_months"] >= 1))
         return self._consistent(read)
 
     def current_evaluation(self, code: str, year: int) -> tuple[int, dict]:
         today = self.today()
 
         def read(conn, gen) -> dict:
-            state = conn.execute(select(t.agency.c.state).where(
-                t.agency.c.gen == gen, t.agency.c.code == code)).scalar()
-            if state is None:
-                raise NotFound(f"No agency with credit code {code}.")
-            return evaluation_resource(agency_from_json(state), year, today)
+            if self._versioned(gen):
+                found = self._stored_evaluation(conn, gen, code, year,
+                                                through_of(year, today), None)
+                if found is not None:
+                    return found
+            return evaluation_resource(state_in(conn, gen, code), year, today)
         return self._consistent(read)
 
     def deduction_recorders(self, code: str, year: int) -> set[str]:

@@ -139,10 +139,21 @@ def dispute_resource(d: DeductionState, today: date) -> dict:
         "filed_on": s.filed_on, "review_due": s.review_due, "status": s.outcome or "open",
         "outcome": s.outcome, "points": normalise(s.points) if s.points is not None else None,
         "reasoning": s.reasoning, "decided_on": s.decided_on, "decided_by": s.decided_by,
-        "overdue": s.outcome is None and today > s.review_due,
+        "overdue": dispute_overdue(s.outcome, s.review_due, today),
         "deduction_withdrawn": d.withdrawn, "filed_by": s.filed_by, "position": s.position,
         "calendar": s.calendar,
     }
+
+
+def dispute_overdue(outcome: str | None, review_due: date, today: date) -> bool:
+    """A dispute is overdue while it is undecided after its review date."""
+    return outcome is None and today > review_due
+
+
+def dispute_on(stored: dict, today: date) -> dict:
+    """A stored dispute resource (`stored_deduction`: as of the day its deduction was found)
+    as it reads on `today`: `overdue` is the one field that depends on the day."""
+    return {**stored, "overdue": dispute_overdue(stored["outcome"], stored["review_due"], today)}
 
 
 def stored_deduction(d: DeductionState, e: Effect) -> dict:

@@ -11,36 +11,34 @@ from ledger.projections.store import tables as t
 from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import loads
 from ledger.projections.queries.read_base import ReadBase
-from ledger.projections.model.state import AgencyState
 from ledger.projections.model.views import (
-    deduction_effect, deduction_resource, dispute_resource, rectification_state,
+    deduction_effect, deduction_resource, dispute_on, dispute_resource, rectification_state,
 )
 
 
 class QueueReads(ReadBase):
     """Deductions and disputes by id, the open-dispute and rectification queues."""
 
-    def _deduction_row(self, where: Any) -> tuple[Any, int]:
-        """The (agency, id) row matching `where`, and the generation it was read from."""
+    def _stored(self, where: Any) -> dict | None:
+        """The stored resources (`views.stored_deduction`) of the deduction row matching
+        `where`; None when there is none."""
         gen = self._gen()
         with self.engine.connect() as conn:
-            return conn.execute(select(t.deduction.c.agency, t.deduction.c.id).where(
-                t.deduction.c.gen == gen, where)).first(), gen
+            resource = conn.execute(select(t.deduction.c.resource).where(
+                t.deduction.c.gen == gen, where)).scalar()
+        return None if resource is None else loads(resource)
 
     def deduction(self, deduction_id: str) -> dict:
-        row, gen = self._deduction_row(t.deduction.c.id == str(deduction_id))
-        if row is None:
+        found = self._stored(t.deduction.c.id == str(deduction_id))
+        if found is None:
             raise NotFound(f"No deduction {deduction_id}.")
-        a, _ = self._agency_state(row.agency, gen=gen)
-        d = a.deductions[row.id]
-        return deduction_resource(d, deduction_effect(a, d))
+        return found["deduction"]
 
     def dispute(self, dispute_id: str) -> dict:
-        row, gen = self._deduction_row(t.deduction.c.dispute_id == str(dispute_id))
-        if row is None:
+        found = self._stored(t.deduction.c.dispute_id == str(dispute_id))
+        if found is None:
             raise NotFound(f"No dispute {dispute_id}.")
-        a, today = self._agency_state(row.agency, gen=gen)
-        return dispute_resource(a.deductions[row.id], today)
+        return dispute_on(found["dispute"], self.today())
 
     def disputes(self, status: str | None = None, agency: str | None = None,
                  as_of: AsOf | None = None) -> list[dict]:
@@ -48,26 +46,20 @@ class QueueReads(ReadBase):
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, agency)
-            found = [d for a in model.agencies.values() for d in a.deductions.values()
-                     if d.dispute is not None]
+            result = [dispute_resource(d, today) for a in model.agencies.values()
+                      for d in a.deductions.values() if d.dispute is not None]
         else:
             gen, today = self._gen(), self.today()
             c = t.deduction.c
-            query = select(c.agency, c.id).where(c.gen == gen, c.dispute_id.is_not(None))
+            query = select(c.resource).where(c.gen == gen, c.dispute_id.is_not(None))
             if agency is not None:
                 query = query.where(c.agency == agency)
             if status is not None:
                 query = query.where(c.dispute_status == status)
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-            states: dict[str, AgencyState] = {}
-            found = []
-            for row in rows:
-                if row.agency not in states:
-                    states[row.agency] = self._agency_state(row.agency, gen=gen)[0]
-                found.append(states[row.agency].deductions[row.id])
-        result = [dispute_resource(d, today) for d in found
-                  if agency is None or d.agency == agency]
+                result = [dispute_on(loads(r)["dispute"], today)
+                          for r in conn.execute(query).scalars()]
+        result = [r for r in result if agency is None or r["agency"] == agency]
         if status is not None:
             result = [r for r in result if r["status"] == status]
         return sorted(result, key=lambda r: r["position"])

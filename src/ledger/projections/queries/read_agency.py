@@ -23,10 +23,11 @@ from ledger.projections.queries import history_reads as history
 from ledger.projections.model.history_rows import AGENCY, DEDUCTION, MONTH
 from ledger.projections.model.views import (
     deduction_effect, deduction_resource, evaluation_resource, month_answer, month_resource,
-    registered_in, through_of,
+    registered_in, stored_figures, through_of,
 )
 
 MONTH_KINDS = (AGENCY, MONTH, DEDUCTION)  # what an as-of month, its deductions or trail read
+LATEST = 2 ** 62  # a position after every event: history lookups at it find the newest version
 
 
 def agency_resource(code: str, a: Any) -> dict:
@@ -47,8 +48,13 @@ class AgencyReads(ReadBase):
     """One agency's figures, now or as of a past moment."""
 
     def agency(self, code: str) -> dict:
-        a, _ = self._agency_state(code)
-        return agency_resource(a.code, a)
+        gen, c = self._gen(), t.agency.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(c.name, c.registered_on, c.deregistered_on).where(
+                c.gen == gen, c.code == code)).first()
+        if row is None:
+            raise NotFound(f"No agency with credit code {code}.")
+        return agency_resource(code, row)
 
     def agencies(self) -> list[dict]:
         """Every agency the ledger knows, by credit code."""
@@ -73,8 +79,42 @@ class AgencyReads(ReadBase):
                 gen, position, today = held
                 with self.engine.connect() as conn:
                     return self._month_as_of(conn, gen, position, today, code, month)[0]
-        a, today = self._agency_state(code, as_of)
-        return month_resource(a, month, today)
+            a, today = self._agency_state(code, as_of)  # a generation without history: fold
+            return month_resource(a, month, today)
+        gen = self._gen()
+        with self.engine.connect() as conn:
+            return self._month_now(conn, gen, code, month, self.today())
+
+    def _month_now(self, conn: Connection, gen: int, code: str, month: str,
+                   today: date) -> dict:
+        """The month resource from the current rows (`rm_agency`, `rm_month`, `rm_deduction`),
+        in one statement: a month has a month row exactly when it has deductions."""
+        a, d, m = t.agency.c, t.deduction.c, t.month.c
+        rows = conn.execute(select(
+            a.registered_on, a.deregistered_on, d.resource, m.score, m.deducted_points,
+            m.pending_points).select_from(t.agency.outerjoin(
+                t.deduction, (d.gen == a.gen) & (d.agency == a.code) & (d.month == month))
+            .outerjoin(t.month, (m.gen == a.gen) & (m.agency == a.code) & (m.month == month)))
+            .where(a.gen == gen, a.code == code).order_by(d.position)).all()
+        if not rows:
+            raise NotFound(f"No agency with credit code {code}.")
+        first = rows[0]
+        figures = stored_figures(None if first.score is None else (
+            first.score, first.deducted_points, first.pending_points))
+        return month_answer(code, month, assessed(first.registered_on, first.deregistered_on,
+                                                  month, today),
+                            figures, [loads(r.resource)["deduction"] for r in rows
+                                      if r.resource is not None])
+
+    def _deductions_now(self, conn: Connection, gen: int, code: str) -> list[dict]:
+        """The agency's deductions as their current rows hold them, in log order."""
+        a, d = t.agency.c, t.deduction.c
+        rows = conn.execute(select(a.code, d.resource).select_from(t.agency.outerjoin(
+            t.deduction, (d.gen == a.gen) & (d.agency == a.code))).where(
+            a.gen == gen, a.code == code).order_by(d.position)).all()
+        if not rows:
+            raise NotFound(f"No agency with credit code {code}.")
+        return [loads(r.resource)["deduction"] for r in rows if r.resource is not None]
 
     def _month_as_of(self, conn: Connection, gen: int, position: int, today: date, code: str,
                      month: str) -> tuple[dict, AgencyState]:
@@ -104,12 +144,16 @@ class AgencyReads(ReadBase):
                     self._agency_as_of(conn, gen, position, code)
                     stored = history.deductions_as_of(conn, gen, code, position)
                 found = sorted((s["deduction"] for s in stored), key=lambda d: d["position"])
-                return [d for d in found if (month is None or d["month"] == month)
-                        and (status is None or d["status"] == status)]
-        a, _ = self._agency_state(code, as_of)
-        found = sorted(a.deductions.values(), key=lambda d: d.position)
-        return [deduction_resource(d, deduction_effect(a, d)) for d in found
-                if (month is None or d.month == month) and (status is None or d.status == status)]
+            else:  # a generation without history: fold
+                a, _ = self._agency_state(code, as_of)
+                found = [deduction_resource(d, deduction_effect(a, d))
+                         for d in sorted(a.deductions.values(), key=lambda d: d.position)]
+        else:
+            gen = self._gen()
+            with self.engine.connect() as conn:
+                found = self._deductions_now(conn, gen, code)
+        return [d for d in found if (month is None or d["month"] == month)
+                and (status is None or d["status"] == status)]
 
     def evaluation(self, code: str, year: int, as_of: AsOf | None = None) -> dict:
         """The stored evaluation row (current, or the version as of a position) for the
@@ -209,11 +253,22 @@ class AgencyReads(ReadBase):
                        and e.agency == code]
             result = month_resource(a, month, today)
         else:
-            gen = self._gen()
-            a, today = self._agency_state(code, gen=gen)
-            with self.engine.connect() as conn:
-                entries = self._trail_rows(conn, gen, code, month)
-            result = month_resource(a, month, today)
+            gen, today = self._gen(), self.today()
+            if self._holds(gen, (AGENCY,)):
+                # The current rows, and the registration's details from the agency's newest
+                # version (rm_agency keeps only its dates).
+                with self.engine.connect() as conn:
+                    found = history.agency_as_of(conn, gen, code, LATEST)
+                    if found is None:
+                        raise NotFound(f"No agency with credit code {code}.")
+                    a = found
+                    result = self._month_now(conn, gen, code, month, today)
+                    entries = self._trail_rows(conn, gen, code, month)
+            else:  # a generation built before agency versions: the stored state
+                a, today = self._agency_state(code, gen=gen)
+                with self.engine.connect() as conn:
+                    entries = self._trail_rows(conn, gen, code, month)
+                result = month_resource(a, month, today)
         entries = self._with_registration(a, month, entries)
         return {"agency": code, "month": month, "score": result["score"],
                 "entries": [{k: e[k] for k in (

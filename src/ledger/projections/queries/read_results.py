@@ -262,17 +262,19 @@ class ResultsReads(AgencyReads, OverviewReads):
 
     def deduction_recorders(self, code: str, year: int) -> set[str]:
         """Who recorded a deduction of the agency found in `year` (withdrawn ones too)."""
-        a, _ = self._agency_state(code)
-        return {d.recorded_by for d in a.deductions.values() if d.found_on.year == year}
+        gen = self._gen()
+        with self.engine.connect() as conn:
+            found = self._deductions_now(conn, gen, code)
+        return {d["recorded_by"] for d in found if d["found_on"].year == year}
 
     # -- the agency's events: the notice and final results concern it too ------------------
 
     def agency_events(self, code: str, as_of: AsOf | None = None) -> list[dict]:
         events = super().agency_events(code, as_of)
         position, today = self._position(as_of)
-        a, _ = self._agency_state(code)
+        registered_on = self.agency(code)["registered_on"]
         extra = []
-        for year in range(a.registered_on.year, today.year + 1):
+        for year in range(registered_on.year, today.year + 1):
             state = self.year_state(year, position)
             for pos, ev in state.events:
                 name = type(ev).__name__

@@ -22,6 +22,7 @@ from ledger.domain.scoring import normalise
 from ledger.projections.store import tables as t
 from ledger.projections.model.codec import agency_from_json
 from ledger.projections.model.evaluation_rows import empty_standing, standing_from_row
+from ledger.projections.queries import history_reads as history
 from ledger.projections.queries.ranking import KeptRankings, RankedMonth, touched_agencies
 from ledger.projections.store.runner import ASSESSMENTS, Projections
 from ledger.projections.model.views import evaluation_resource
@@ -61,22 +62,58 @@ def year_rows(conn: Connection, gen: int, year: int, through: int,
     rows: dict[str, dict | None] = {}
     missing = []
     for code, (agency_name, registered_on, deregistered_on) in registered.items():
-        if code in standing:
-            found = standing_from_row(*standing[code], through)
-            if found is None:  # the row does not hold this through (a clock set back)
-                missing.append(code)
-                continue
-            score, grade = found
-            score = normalise(Decimal(score)) if score is not None else None
+        row = annual_standing_row(code, agency_name, year, registered_on, deregistered_on,
+                                  standing.get(code), through)
+        if row is NOT_HELD:
+            missing.append(code)
         else:
-            score, grade = empty_standing(year, registered_on, deregistered_on, through)
-        rows[code] = None if score is None else \
-            {"agency": code, "name": agency_name, "score": score, "grade": grade}
+            rows[code] = row
     if missing:
         rows.update(_computed(conn, gen, year, through, missing))
     if codes is not None:
         rows.update({code: None for code in codes if code not in registered})
     return rows, position
+
+
+NOT_HELD: dict = {}  # what `annual_standing_row` gives when the stored row lacks the through
+
+
+def annual_standing_row(code: str, name: str, year: int, registered_on: date,
+                        deregistered_on: date | None, stored: tuple[int, str] | None,
+                        through: int) -> dict | None:
+    """An agency's annual standings row (no rank; None: no annual score) from its evaluation
+    row's (first_through, standing), or, with no row, from its registration (no fact in the
+    year); `NOT_HELD` when the row does not hold `through` (a clock set back)."""
+    if stored is not None:
+        found = standing_from_row(*stored, through)
+        if found is None:
+            return NOT_HELD
+        score, grade = found
+        score = normalise(Decimal(score)) if score is not None else None
+    else:
+        score, grade = empty_standing(year, registered_on, deregistered_on, through)
+    return None if score is None else \
+        {"agency": code, "name": name, "score": score, "grade": grade}
+
+
+def year_rows_as_of(conn: Connection, gen: int, year: int, through: int,
+                    position: int) -> tuple[list[dict], list[str]]:
+    """The annual standings rows (no rank) as of `position`, from the history rows: every
+    agency registered then (its agency version) with its evaluation version (the greatest
+    valid_from <= position per agency-year); and the agencies whose version does not hold
+    `through` (the caller computes those)."""
+    stored = history.evaluations_as_of(conn, gen, year, position)
+    rows, missing = [], []
+    for a in history.agencies_as_of(conn, gen, position):
+        held = stored.get(a.code)
+        row = annual_standing_row(a.code, a.name, year, a.registered_on, a.deregistered_on,
+                                  None if held is None else (held.first_through, held.standing),
+                                  through)
+        if row is NOT_HELD:
+            missing.append(a.code)
+        elif row is not None:
+            rows.append(row)
+    return rows, missing
 
 
 def _day(value: str | date | None) -> date | None:

@@ -21,6 +21,7 @@ from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures, stored_f
 AGENCY_V = t.HISTORY["agency"]
 MONTH_V = t.HISTORY["month"]
 DEDUCTION_V = t.HISTORY["deduction"]
+EVALUATION_V = t.HISTORY["evaluation"]
 
 
 def agency_as_of(conn: Connection, gen: int, code: str, position: int) -> AgencyState | None:
@@ -86,6 +87,18 @@ def month_rows_as_of(conn: Connection, gen: int, month: str, position: int) -> d
     for row in conn.execute(select(m.agency, m.score, m.deducted_points, m.pending_points)
                             .where(m.gen == gen, m.month == month, m.valid_from <= position)
                             .order_by(m.valid_from)):
+        latest[row.agency] = row
+    return latest
+
+
+def evaluations_as_of(conn: Connection, gen: int, year: int, position: int) -> dict[str, Any]:
+    """Every agency's evaluation version of `year` as of `position` (first_through, standing),
+    by credit code; agency-years without a fact then have none."""
+    e = EVALUATION_V.c
+    latest: dict[str, Any] = {}
+    for row in conn.execute(select(e.agency, e.first_through, e.standing)
+                            .where(e.gen == gen, e.year == year, e.valid_from <= position)
+                            .order_by(e.valid_from)):
         latest[row.agency] = row
     return latest
 

@@ -14,13 +14,14 @@ from sqlalchemy.engine import Connection
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections.store import tables as t
-from ledger.projections.queries.annual_ranking import AnnualStandings
+from ledger.projections.queries.annual_ranking import AnnualStandings, year_rows_as_of
 from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import agency_from_json, loads
 from ledger.projections.queries.ranking import CurrentStandings, window
 from ledger.projections.queries.read_base import ReadBase
 from ledger.projections.model.state import AgencyState
 from ledger.projections.queries import history_reads as history
+from ledger.projections.model.evaluation_rows import KIND as EVALUATION
 from ledger.projections.model.history_rows import AGENCY, MONTH
 from ledger.projections.model.views import (
     evaluation_resource, month_standings, ranked, registered_in, standing_row, through_of,
@@ -121,9 +122,23 @@ class OverviewReads(ReadBase):
         """A year's standings by annual score: all rows, a page, or one agency's row."""
         page = {"year": year, "limit": limit, "offset": offset}
         if as_of is not None:
-            position, today = self.as_of_reader.resolve(as_of)
-            agencies = list(self.as_of_reader.model(position).agencies.values())
-            rows = annual_rows(agencies, year, today)
+            held = self._history_as_of(as_of, (AGENCY, EVALUATION))
+            if held is not None:
+                # Every agency's registration and evaluation version as of the position.
+                gen, position, today = held
+                with self.engine.connect() as conn:
+                    found, missing = year_rows_as_of(conn, gen, year, through_of(year, today),
+                                                     position)
+                for code in missing:  # a version without today's through: fold the agency
+                    row = annual_row(self.as_of_reader.model(position, code).agencies[code],
+                                     year, today)
+                    if row is not None:
+                        found.append(row)
+                rows = ranked(found)
+            else:  # a generation built before agency or evaluation versions: fold the log
+                position, today = self.as_of_reader.resolve(as_of)
+                agencies = list(self.as_of_reader.model(position).agencies.values())
+                rows = annual_rows(agencies, year, today)
             return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
         gen, today = self._gen(), self.today()
         if self._versioned(gen):

@@ -313,3 +313,7 @@ from ledger.projections.model import history_rows  # noqa: E402
 from ledger.projections.model.evaluation_rows import evaluation_versioner  # noqa: E402
 
 VERSIONERS.extend([history_rows.versions, evaluation_versioner])
+
+from ledger.projections.model.secondment_rows import secondment_versioner  # noqa: E402
+
+VERSIONERS.append(secondment_versioner)

@@ -18,7 +18,8 @@ from ledger.projections.model.evaluation_rows import empty_evaluation, resource_
 from ledger.projections.model.fold import Changes
 from ledger.projections.queries.read_base import ReadBase, state_in
 from ledger.projections.store.runner import EVENT_INDEX
-from ledger.projections.model.state import AgencyState
+from ledger.projections.model.secondment_rows import KIND as SECONDMENT
+from ledger.projections.model.state import AgencyState, AttendanceState, SecondmentState
 from ledger.projections.queries import history_reads as history
 from ledger.projections.model.history_rows import AGENCY, DEDUCTION, MONTH
 from ledger.projections.model.views import (
@@ -67,10 +68,30 @@ class AgencyReads(ReadBase):
 
     def staff_records(self, code: str) -> dict:
         """An agency's training attendance (with each session's kind and date) and secondments."""
-        a, _ = self._agency_state(code)
+        gen = self._gen()
+        if self._holds(gen, (SECONDMENT,)):
+            ag, at, se = t.agency.c, t.attendance.c, t.session.c
+            with self.engine.connect() as conn:
+                if conn.execute(select(ag.code).where(ag.gen == gen, ag.code == code)) \
+                        .first() is None:
+                    raise NotFound(f"No agency with credit code {code}.")
+                attendance = [AttendanceState(r.session_id, r.kind, r.held_on, r.staff_ref,
+                                              r.staff_name)
+                              for r in conn.execute(select(
+                                  at.session_id, se.kind, se.held_on, at.staff_ref,
+                                  at.staff_name).join(t.session, (se.gen == at.gen)
+                                                      & (se.id == at.session_id))
+                                  .where(at.gen == gen, at.agency == code)
+                                  .order_by(at.position))]
+                secondments = [_secondment(r) for r in conn.execute(select(t.secondment).where(
+                    t.secondment.c.gen == gen, t.secondment.c.agency == code)
+                    .order_by(t.secondment.c.seq))]
+        else:  # a generation built before secondment rows: the stored state
+            a, _ = self._agency_state(code, gen=gen)
+            attendance, secondments = a.attendance, list(a.secondments.values())
         return {"attendance": [{name: getattr(x, name) for name in state_fields(type(x))}
-                               for x in a.attendance],
-                "secondments": [dict(s.__dict__) for s in a.secondments.values()]}
+                               for x in attendance],
+                "secondments": [dict(s.__dict__) for s in secondments]}
 
     def month(self, code: str, month: str, as_of: AsOf | None = None) -> dict:
         if as_of is not None:
@@ -228,9 +249,18 @@ class AgencyReads(ReadBase):
         return found
 
     def secondment(self, secondment_id: str) -> dict:
-        code = secondment_id.rpartition("-S")[0]
+        gen = self._gen()
+        if self._holds(gen, (SECONDMENT,)):
+            c = t.secondment.c
+            with self.engine.connect() as conn:
+                row = conn.execute(select(t.secondment).where(
+                    c.gen == gen, c.id == secondment_id)).first()
+            if row is None:
+                raise NotFound(f"No secondment {secondment_id}.")
+            return secondment_resource(row.agency, _secondment(row))
+        code = secondment_id.rpartition("-S")[0]  # a generation built before secondment rows
         try:
-            a, _ = self._agency_state(code)
+            a, _ = self._agency_state(code, gen=gen)
             s = a.secondments[secondment_id]
         except (NotFound, KeyError):
             raise NotFound(f"No secondment {secondment_id}.") from None
@@ -319,6 +349,12 @@ class AgencyReads(ReadBase):
         return [{"position": r.position, "recorded_at": r.recorded_at,
                  "recorded_by": r.recorded_by, "event": r.event, "data": loads(r.data)}
                 for r in rows]
+
+
+def _secondment(row: Any) -> SecondmentState:
+    """A secondment as its stored row holds it (`secondment_rows`)."""
+    return SecondmentState(row.id, row.staff_ref, row.staff_name, row.department,
+                           row.started_on, row.ended_on)
 
 
 def month_last(month: str) -> date:

@@ -261,3 +261,33 @@ ASSESSMENT_TABLES = (agency, deduction, month, trail, session, attendance, publi
                      *CURRENT.values(), *HISTORY.values())
 EVENT_INDEX_TABLES = (event,)
 
+
+# Secondments (`projections/model/secondment_rows.py`): the current row of each (replaced)
+# and every version; `seq` is its place among the agency's secondments in the order they
+# started. Readers of an agency's staff records and secondments read them, not the state.
+_secondment_columns = (
+    lambda: Column("agency", String(18), nullable=False),
+    lambda: Column("seq", Integer, nullable=False),
+    lambda: Column("staff_ref", Text, nullable=False),
+    lambda: Column("staff_name", Text, nullable=False),
+    lambda: Column("department", Text, nullable=False),
+    lambda: Column("started_on", Date, nullable=False),
+    lambda: Column("ended_on", Date),
+)
+secondment = Table(
+    "rm_secondment", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("valid_from", POS, nullable=False),
+    *(make() for make in _secondment_columns),
+    Index("rm_secondment_agency", "gen", "agency"),
+)
+HISTORY["secondment"] = Table(
+    "rm_secondment_version", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    *(make() for make in _secondment_columns),
+)
+CURRENT["secondment"] = secondment
+ASSESSMENT_TABLES = (*ASSESSMENT_TABLES, secondment, HISTORY["secondment"])

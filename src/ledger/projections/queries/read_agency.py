@@ -13,7 +13,7 @@ from ledger.domain.errors import NotFound
 from ledger.domain.scoring import assessed, month_bounds
 from ledger.projections.store import tables as t
 from ledger.projections.queries.asof import AsOf
-from ledger.projections.model.codec import agency_from_json, loads, state_fields
+from ledger.projections.model.codec import loads, state_fields
 from ledger.projections.model.evaluation_rows import empty_evaluation, resource_from_row
 from ledger.projections.model.fold import Changes
 from ledger.projections.queries.read_base import ReadBase, state_in

@@ -83,7 +83,18 @@ def evaluate(facts: YearFacts) -> Evaluation:
 def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
     """The evaluation counting only the first n of `facts.monthly_scores`, for each n in
     `counts` (the months begun so far differ; every other fact is the same, so what does not
-    depend on the months is computed once)."""
+    depend on the months is computed once: `evaluate_split`)."""
+    shared, varying = evaluate_split(facts, counts)
+    return [Evaluation(assessed_months=months, monthly_mean=mean, score=score, grade=grade,
+                       caps_applied=caps,
+                       **{**shared, "bonus_parts": dict(shared["bonus_parts"])})
+            for months, mean, score, grade, caps in varying]
+
+
+def evaluate_split(facts: YearFacts, counts: list[int]) -> tuple[dict, list[tuple]]:
+    """The evaluation's fields that do not depend on the months counted (`Evaluation`'s
+    other fields, by name), once; and for each n in `counts` those that do: (assessed_months,
+    monthly_mean, score, grade, caps_applied), counting the first n monthly scores."""
     counting = [(d, e) for d, e in facts.deductions if d.counting]
     any_serious = any(d.serious for d, _ in counting)
     parts = bonus_parts(facts)
@@ -109,43 +120,61 @@ def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
         purchaser_ratings=len(ratings),
         purchaser_rating_mean=round2(Fraction(sum(ratings, ZERO)) / len(ratings)) if ratings else None,
     )
-    results = []
+    flags = _GradeFlags(any(d.rule_code == "D18" for d, _ in counting), any_serious,
+                        sum(1 for d, _ in counting if d.rule_code == "D12"))
+    provincial = None if facts.provincial_score is None else Fraction(facts.provincial_score)
+    # sum(scores[:n], ZERO) for every n, by the same additions in the same order
+    prefix, running = [ZERO], ZERO
+    for value in facts.monthly_scores:
+        running = running + value
+        prefix.append(running)
+    varying = []
     for months in counts:
         caps = list(shared_caps)
-        scores = facts.monthly_scores[:months]
-        mean = Fraction(sum(scores, ZERO)) / months if months else None
+        mean = Fraction(prefix[months]) / months if months else None
         score = None
         if mean is not None:
             base = mean
-            if facts.provincial_score is not None:
-                base = Fraction(3, 5) * mean + Fraction(2, 5) * Fraction(facts.provincial_score)
+            if provincial is not None:
+                base = Fraction(3, 5) * mean + Fraction(2, 5) * provincial
             raw = base + bonus
             if raw > 100:
                 caps.append("score capped at 100")
             score = round2(min(Fraction(100), raw))
-        grade = grade_for(months, score, counting, trained, caps)
-        results.append(Evaluation(
-            assessed_months=months,
-            monthly_mean=round2(mean) if mean is not None else None,
-            score=score,
-            grade=grade,
-            caps_applied=caps,
-            **{**shared, "bonus_parts": dict(shared["bonus_parts"])},
-        ))
-    return results
+        grade = _grade(months, score, flags, trained, caps)
+        varying.append((months, round2(mean) if mean is not None else None, score, grade, caps))
+    return shared, varying
+
+
+@dataclass(frozen=True, slots=True)
+class _GradeFlags:
+    """What the grade rules ask of the counting deductions."""
+
+    d18: bool
+    serious: bool
+    d12: int
 
 
 def grade_for(months: int, score: Decimal | None, counting: list, trained: int, caps: list) -> str:
     """Grade rules 1–6, in order."""
+    flags = _GradeFlags(any(d.rule_code == "D18" for d, _ in counting),
+                        any(d.serious for d, _ in counting),
+                        sum(1 for d, _ in counting if d.rule_code == "D12"))
+    return _grade(months, score, flags, trained, caps)
+
+
+def _grade(months: int, score: Decimal | None, flags: _GradeFlags, trained: int,
+           caps: list) -> str:
+    """Grade rules 1–6, in order (`grade_for`), the counting deductions' part given once."""
     if months < 3 or score is None:
         return NOT_GRADED
-    if any(d.rule_code == "D18" for d, _ in counting) or score < 60:
+    if flags.d18 or score < 60:
         return UNQUALIFIED
     grade = EXCELLENT if score >= 90 else GOOD if score >= 80 else QUALIFIED
-    if grade == EXCELLENT and any(d.serious for d, _ in counting):
+    if grade == EXCELLENT and flags.serious:
         grade = GOOD
         caps.append("excellent lowered to good: counting serious deduction")
-    if sum(1 for d, _ in counting if d.rule_code == "D12") >= 3 and grade in (EXCELLENT, GOOD):
+    if flags.d12 >= 3 and grade in (EXCELLENT, GOOD):
         grade = QUALIFIED
         caps.append("at most qualified: 3 or more counting D12")
     if trained < 5 and grade in (EXCELLENT, GOOD):

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate_months
+from ledger.domain.evaluation import Attendance, YearFacts, evaluate_split
 from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
@@ -192,13 +192,39 @@ def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
     return evaluation_resources(agency, year, [through])[through]
 
 
-def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
-    """The evaluation as it reads once each of `throughs` months of the year have begun.
+# The evaluation's fields that depend on the months of the year begun (its through); the
+# others are the same for every through of one state of the agency.
+EVALUATION_VARYING = ("assessed_months", "monthly_mean", "score", "grade", "caps_applied")
 
-    The year's facts are gathered once; only the months counted differ between them.
+
+def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
+    """The evaluation as it reads once each of `throughs` months of the year have begun."""
+    base, by = evaluation_parts(agency, year, throughs)
+    return {through: {
+        "agency": base["agency"], "name": base["name"], "year": year,
+        "assessed_months": varying["assessed_months"], "monthly_mean": varying["monthly_mean"],
+        "provincial_score": base["provincial_score"], "bonus": base["bonus"],
+        "bonus_parts": dict(base["bonus_parts"]), "bonus_void": base["bonus_void"],
+        "score": varying["score"], "grade": varying["grade"],
+        "trained_staff": base["trained_staff"], "deducted_points": base["deducted_points"],
+        "interview": base["interview"], "key_inspection": base["key_inspection"],
+        "purchaser_rating_mean": base["purchaser_rating_mean"],
+        "purchaser_ratings": base["purchaser_ratings"],
+        "caps_applied": varying["caps_applied"],
+    } for through, varying in zip(throughs, by)}
+
+
+def evaluation_parts(agency: AgencyState, year: int,
+                     throughs: list[int]) -> tuple[dict, list[dict]]:
+    """The evaluation of docs/API.md split in two: the fields that are the same whatever the
+    through (`base`, once), and for each of `throughs` the `EVALUATION_VARYING` fields.
+
+    The year's facts are gathered once, and what does not depend on the months counted is
+    computed once (`evaluation.evaluate_split`).
     """
     months = _registered_months(year, agency.registered_on, agency.deregistered_on)
-    found = [d for d in agency.deductions.values() if d.found_on.year == year]
+    by_month = agency._index()[0]
+    found = [d for m in year_months(year) for d in by_month.get(m, ())]
     facts = YearFacts(
         year=year,
         monthly_scores=[month_figures(agency, m).score for m in months],
@@ -212,22 +238,19 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
     )
     begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun
     counts = [sum(1 for month in begun if month <= through) for through in throughs]
-    out = {}
-    for through, result in zip(throughs, evaluate_months(facts, counts)):
-        out[through] = {
-            "agency": agency.code, "name": agency.name, "year": year,
-            "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,
-            "provincial_score": _n(result.provincial_score), "bonus": result.bonus,
-            "bonus_parts": result.bonus_parts, "bonus_void": result.bonus_void,
-            "score": result.score, "grade": result.grade,
-            "trained_staff": result.trained_staff,
-            "deducted_points": normalise(result.deducted_points),
-            "interview": result.interview, "key_inspection": result.key_inspection,
-            "purchaser_rating_mean": result.purchaser_rating_mean,
-            "purchaser_ratings": result.purchaser_ratings,
-            "caps_applied": result.caps_applied,
-        }
-    return out
+    shared, varying = evaluate_split(facts, counts)
+    base = {
+        "agency": agency.code, "name": agency.name, "year": year,
+        "provincial_score": _n(shared["provincial_score"]), "bonus": shared["bonus"],
+        "bonus_parts": shared["bonus_parts"], "bonus_void": shared["bonus_void"],
+        "trained_staff": shared["trained_staff"],
+        "deducted_points": normalise(shared["deducted_points"]),
+        "interview": shared["interview"], "key_inspection": shared["key_inspection"],
+        "purchaser_rating_mean": shared["purchaser_rating_mean"],
+        "purchaser_ratings": shared["purchaser_ratings"],
+    }
+    return base, [{"assessed_months": n, "monthly_mean": mean, "score": score, "grade": grade,
+                   "caps_applied": caps} for n, mean, score, grade, caps in varying]
 
 
 @lru_cache(maxsize=1 << 14)

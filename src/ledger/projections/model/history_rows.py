@@ -5,14 +5,20 @@ from the event's position (`valid_from`) until the next version of the same key:
 
 - `agency` (code): registration and deregistration, on `AgencyRegistered`/`AgencyDeregistered`
   (nothing else the versions keep about an agency changes);
-- `month` (agency, month): score, deducted and pending points of every month the event touched
-  (`Changes.months`: the fold adds every month whose figures it can have moved);
-- `deduction` (id): the resource of every deduction of those months, since a change to one
-  deduction can move its neighbours' effects (doubling), with its dispute's resource, as
-  `rm_deduction.resource` keeps them (`views.stored_deduction`).
+- `month` (agency, month): score, deducted and pending points of a month the event touched
+  (`Changes.months`: the fold adds every month whose figures it can have moved), when they
+  differ from the month's figures before the event (`Changes.months_before`);
+- `deduction` (id): the resource of the deduction the event changed and of every other
+  deduction of those months whose effect moved (a change to one deduction can move its
+  neighbours' doubling), with its dispute's resource, as `rm_deduction.resource` keeps them
+  (`views.stored_deduction`).
 
-So a month's deductions as of a position are the deduction versions with the month version's
-own `valid_from`. Figures are written as `rm_month` writes them (normalised decimal text).
+A version is written only when its content changes, so the version of a key as of a position
+is its latest with `valid_from` <= the position, and a month's deductions as of a position are
+the latest versions of the deductions with that month (a deduction never changes month and is
+never removed). Generations built before wrote every deduction of a touched month again with
+each month version; the same reads give the same answers on them. Figures are written as
+`rm_month` writes them (normalised decimal text).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.scoring import normalise
 from ledger.projections.model.codec import dumps
 from ledger.projections.model.state import AgencyState
-from ledger.projections.model.views import month_figures, stored_deduction
+from ledger.projections.model.views import MonthFigures, month_figures, stored_deduction
 
 if TYPE_CHECKING:
     from ledger.projections.model.fold import Changes, LedgerModel
@@ -40,7 +46,8 @@ def versions(model: LedgerModel, position: int, event: Any,
         out += [(AGENCY, agency_version(model.agencies[code], position))
                 for code in touched.agencies]
     for code, month in touched.months:
-        out += month_versions(model.agencies[code], month, position)
+        out += month_versions(model.agencies[code], month, position,
+                              touched.months_before.get((code, month)), touched.deduction)
     return out
 
 
@@ -68,19 +75,34 @@ def agency_of_version(row: Any) -> AgencyState:
         deregistered_on=row.deregistered_on, deregistration=gone)
 
 
-def month_versions(agency: AgencyState, month: str, position: int) -> list[tuple[str, dict]]:
-    """The month's figures and each of its deductions, as they stand in `agency` now."""
+def month_versions(agency: AgencyState, month: str, position: int,
+                   before: MonthFigures | None = None,
+                   changed: str | None = None) -> list[tuple[str, dict]]:
+    """The month's figures and each of its deductions, as they stand in `agency` now.
+
+    Given the month's figures `before` the event and the deduction whose state the event
+    `changed`, only the versions whose content differs from the key's previous version: the
+    month's when its figures moved (or it had no deduction, hence no version, before), a
+    deduction's when it is the one changed or its effect moved. An as-of read then finds the
+    previous version, which is equal.
+    """
     figures = month_figures(agency, month)
-    out: list[tuple[str, dict]] = [(MONTH, {
-        "agency": agency.code, "month": month, "valid_from": position,
-        "score": _s(figures.score), "deducted_points": _s(figures.deducted_points),
-        "pending_points": _s(figures.pending_points)})]
+    out: list[tuple[str, dict]] = []
+    if before is None or not before.effects or before.score != figures.score \
+            or before.deducted_points != figures.deducted_points \
+            or before.pending_points != figures.pending_points:
+        out.append((MONTH, {
+            "agency": agency.code, "month": month, "valid_from": position,
+            "score": _s(figures.score), "deducted_points": _s(figures.deducted_points),
+            "pending_points": _s(figures.pending_points)}))
     for d in agency.deductions_in(month):
-        # Kept on the deduction until the fold changes it or its effect (`forget`): the
-        # month's other deductions are versioned again unchanged.
+        effect = figures.effects[d.id]
+        if before is not None and d.id != changed and before.effects.get(d.id) == effect:
+            continue  # neither its state nor its effect changed: its last version holds
+        # Kept on the deduction until the fold changes it or its effect (`forget`).
         stored = d._stored
         if stored is None:
-            stored = d._stored = dumps(stored_deduction(d, figures.effects[d.id]))
+            stored = d._stored = dumps(stored_deduction(d, effect))
         out.append((DEDUCTION, {"id": d.id, "valid_from": position, "agency": agency.code,
                                 "month": month, "resource": stored}))
     return out

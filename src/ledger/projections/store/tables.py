@@ -209,6 +209,14 @@ versioned = Table(
     Column("gen", Integer, primary_key=True),
     Column("kind", String(40), primary_key=True),
 )
+# Besides the kinds, how a generation writes some of them (rows of `rm_versioned` too): a mark
+# names the kinds whose versions changed form when it was introduced. `CHANGED_ONLY`: a month
+# or deduction version is written only when its content changes (`history_rows`); generations
+# created before wrote every deduction of a touched month again with each month version. The
+# reads give the same answers on both; `ledger verify` compares those tables with a fresh
+# rebuild only for a generation that writes them as the rebuild does.
+CHANGED_ONLY = "month+deduction:changed-only"
+VERSION_MARKS: dict[str, tuple[str, ...]] = {CHANGED_ONLY: ("month", "deduction")}
 
 # An agency's registration as of a position (`history_rows.agency_version`).
 HISTORY["agency"] = Table(

@@ -76,8 +76,10 @@ def stored_figures(stored: tuple[str, str, str] | None) -> MonthFigures:
 
 
 def forget_all_months(agency: AgencyState) -> None:
-    """Drop every kept month figure (they are recomputed when next asked for)."""
+    """Drop every kept month figure, and the attendance by year (recomputed when next asked
+    for)."""
     agency.__dict__.pop("_figures", None)
+    agency.__dict__.pop("_attendance_by_year", None)
 
 
 def forget_months(agency: AgencyState, months: list[str]) -> None:
@@ -175,7 +177,12 @@ def month_answer(code: str, month: str, is_assessed: bool, figures: MonthFigures
 
 
 def year_months(year: int) -> list[str]:
-    return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    return list(_year_months(year))
+
+
+@lru_cache(maxsize=256)
+def _year_months(year: int) -> tuple[str, ...]:
+    return tuple(f"{year:04d}-{m:02d}" for m in range(1, 13))
 
 
 def through_of(year: int, today: date) -> int:
@@ -224,21 +231,18 @@ def evaluation_parts(agency: AgencyState, year: int,
     """
     months = _registered_months(year, agency.registered_on, agency.deregistered_on)
     by_month = agency._index()[0]
-    found = [d for m in year_months(year) for d in by_month.get(m, ())]
+    found = [d for m in _year_months(year) for d in by_month.get(m, ())]
     facts = YearFacts(
         year=year,
         monthly_scores=[month_figures(agency, m).score for m in months],
         deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
-        attendances=[Attendance(a.kind, a.held_on, a.staff_ref)
-                     for a in agency.attendance if a.held_on.year == year],
+        attendances=_attendances(agency, year),
         secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
                      if s.ended_on is not None and s.ended_on.year == year],
         provincial_score=agency.provincial.get(year),
         ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
     )
-    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun
-    counts = [sum(1 for month in begun if month <= through) for through in throughs]
-    shared, varying = evaluate_split(facts, counts)
+    shared, varying = evaluate_split(facts, _counts(months, tuple(throughs)))
     base = {
         "agency": agency.code, "name": agency.name, "year": year,
         "provincial_score": _n(shared["provincial_score"]), "bonus": shared["bonus"],
@@ -251,6 +255,34 @@ def evaluation_parts(agency: AgencyState, year: int,
     }
     return base, [{"assessed_months": n, "monthly_mean": mean, "score": score, "grade": grade,
                    "caps_applied": caps} for n, mean, score, grade, caps in varying]
+
+
+@lru_cache(maxsize=1 << 12)
+def _counts(months: tuple[str, ...], throughs: tuple[int, ...]) -> list[int]:
+    """How many of `months` have begun once each of `throughs` months of the year have."""
+    begun = [int(m[5:]) for m in months]
+    return [sum(1 for month in begun if month <= through) for through in throughs]
+
+
+def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
+    """The agency's attendance at sessions held in `year`, as the evaluation takes it.
+
+    Kept on the state by year: the fold only ever appends attendance, so the index holds
+    while the number of entries is unchanged, and is extended by the one appended.
+    """
+    entries = agency.attendance
+    kept = agency.__dict__.get("_attendance_by_year")
+    if kept is not None and kept[0] == len(entries) - 1:
+        a = entries[-1]
+        kept[1].setdefault(a.held_on.year, []).append(Attendance(a.kind, a.held_on, a.staff_ref))
+        kept = agency.__dict__["_attendance_by_year"] = (len(entries), kept[1])
+    elif kept is None or kept[0] != len(entries):
+        by_year: dict[int, list[Attendance]] = {}
+        for a in entries:
+            by_year.setdefault(a.held_on.year, []).append(
+                Attendance(a.kind, a.held_on, a.staff_ref))
+        kept = agency.__dict__["_attendance_by_year"] = (len(entries), by_year)
+    return list(kept[1].get(year, ()))
 
 
 @lru_cache(maxsize=1 << 14)

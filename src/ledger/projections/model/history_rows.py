@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.scoring import normalise
-from ledger.projections.model.codec import dumps
-from ledger.projections.model.state import AgencyState
+from ledger.domain.scoring import Effect, normalise
+from ledger.projections.model.codec import dumps, loads
+from ledger.projections.model.state import AgencyState, DeductionState
 from ledger.projections.model.views import MonthFigures, month_figures, stored_deduction
 
 if TYPE_CHECKING:
@@ -99,13 +99,50 @@ def month_versions(agency: AgencyState, month: str, position: int,
         effect = figures.effects[d.id]
         if before is not None and d.id != changed and before.effects.get(d.id) == effect:
             continue  # neither its state nor its effect changed: its last version holds
-        # Kept on the deduction until the fold changes it or its effect (`forget`).
-        stored = d._stored
-        if stored is None:
-            stored = d._stored = dumps(stored_deduction(d, effect))
+        if before is None or d.position == position:  # from scratch, or its recording: whole
+            resource = dumps(stored_deduction(d, effect))
+        else:
+            # Kept on the deduction until the fold changes it or its effect (`forget`).
+            resource = d._stored
+            if resource is None:
+                resource = d._stored = dumps(deduction_changes(d, effect))
         out.append((DEDUCTION, {"id": d.id, "valid_from": position, "agency": agency.code,
-                                "month": month, "resource": stored}))
+                                "month": month, "resource": resource}))
     return out
+
+
+# The fields of a deduction's resource that can change after it was recorded (the fold's
+# `_change_deduction`: withdrawal, rectification, dispute and its outcome, and the effect a
+# neighbour's change can move). The others are the recorded facts, the same in every version.
+CHANGING = ("status", "effective_points", "pending_points", "doubled", "restored",
+            "rectification", "dispute_id", "withdrawal_reason")
+
+
+def deduction_changes(d: DeductionState, effect: Effect) -> dict:
+    """A deduction's later version: what can change since its recording (`CHANGING`), and its
+    dispute's resource whole (`stored_of_versions` puts the deduction together again)."""
+    whole = stored_deduction(d, effect)
+    return {"changes": {k: whole["deduction"][k] for k in CHANGING},
+            "dispute": whole["dispute"]}
+
+
+def stored_of_versions(versions: list[str]) -> dict:
+    """A deduction's stored resource (as `views.stored_deduction` makes it, and as
+    `rm_deduction.resource` keeps it) from its encoded versions up to a position, oldest first.
+
+    The version written when it was recorded is whole; later ones hold only what can change
+    (`deduction_changes`), put on the recorded facts of the latest whole version before them.
+    Generations built before wrote every version whole.
+    """
+    latest = loads(versions[-1])
+    if "deduction" in latest:
+        return latest
+    whole = next(v for v in reversed(versions) if v.startswith(_WHOLE))
+    return {"deduction": {**loads(whole)["deduction"], **latest["changes"]},
+            "dispute": latest["dispute"]}
+
+
+_WHOLE = '{"deduction":'  # how a whole version's JSON begins (`codec.dumps` is compact)
 
 
 def _s(value: Any) -> str:

@@ -13,8 +13,7 @@ from sqlalchemy import Text, cast, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import loads
-from ledger.projections.model.history_rows import agency_of_version
+from ledger.projections.model.history_rows import agency_of_version, stored_of_versions
 from ledger.projections.model.state import AgencyState
 from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures, stored_figures
 
@@ -67,24 +66,24 @@ def month_as_of(conn: Connection, gen: int, code: str, month: str,
         d.gen == gen, d.agency == code, d.month == month, d.valid_from <= position)
     both = union_all(version.subquery().select(), deductions).subquery()
     rows = conn.execute(select(both).order_by(both.c.part, both.c.valid_from)).all()
-    figures, latest = NO_DEDUCTIONS, {}
+    figures, versions = NO_DEDUCTIONS, {}
     for row in rows:
         if row.part == 0:
             figures = figures_of(row)
         else:
-            latest[row.id] = row.resource
-    return figures, [loads(r) for r in latest.values()]
+            versions.setdefault(row.id, []).append(row.resource)
+    return figures, [stored_of_versions(v) for v in versions.values()]
 
 
 def deductions_as_of(conn: Connection, gen: int, code: str, position: int) -> list[dict]:
     """Every deduction of the agency as of `position` (stored resources, in no order): the
-    latest version of each up to the position."""
+    latest version of each up to the position (`history_rows.stored_of_versions`)."""
     d = DEDUCTION_V.c
-    latest: dict[str, str] = {}
+    versions: dict[str, list[str]] = {}
     for row in conn.execute(select(d.id, d.resource).where(
             d.gen == gen, d.agency == code, d.valid_from <= position).order_by(d.valid_from)):
-        latest[row.id] = row.resource
-    return [loads(r) for r in latest.values()]
+        versions.setdefault(row.id, []).append(row.resource)
+    return [stored_of_versions(v) for v in versions.values()]
 
 
 def month_rows_as_of(conn: Connection, gen: int, month: str, position: int) -> dict[str, Any]:

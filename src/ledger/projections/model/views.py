@@ -79,6 +79,7 @@ def forget_all_months(agency: AgencyState) -> None:
     """Drop every kept month figure, and the attendance by year (recomputed when next asked
     for)."""
     agency.__dict__.pop("_figures", None)
+    agency.__dict__.pop("_year_scores", None)
     agency.__dict__.pop("_attendance_by_year", None)
 
 
@@ -88,6 +89,10 @@ def forget_months(agency: AgencyState, months: list[str]) -> None:
     if cache:
         for month in months:
             cache.pop(month, None)
+    years = agency.__dict__.get("_year_scores")
+    if years:
+        for month in months:
+            years.pop(int(month[:4]), None)
 
 
 def registered_in(agency: AgencyState, month: str) -> bool:
@@ -234,7 +239,7 @@ def evaluation_parts(agency: AgencyState, year: int,
     found = [d for m in _year_months(year) for d in by_month.get(m, ())]
     facts = YearFacts(
         year=year,
-        monthly_scores=[month_figures(agency, m).score for m in months],
+        monthly_scores=_year_scores(agency, year, months),
         deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
         attendances=_attendances(agency, year),
         secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
@@ -262,6 +267,16 @@ def _counts(months: tuple[str, ...], throughs: tuple[int, ...]) -> list[int]:
     """How many of `months` have begun once each of `throughs` months of the year have."""
     begun = [int(m[5:]) for m in months]
     return [sum(1 for month in begun if month <= through) for through in throughs]
+
+
+def _year_scores(agency: AgencyState, year: int, months: tuple[str, ...]) -> list[Decimal]:
+    """The scores of `months` (those of `year` the agency is registered in), kept per year
+    with the month figures they come from: `forget_months` drops a year with its months."""
+    kept = agency.__dict__.setdefault("_year_scores", {})
+    entry = kept.get(year)
+    if entry is None or entry[0] != months:
+        entry = kept[year] = (months, [month_figures(agency, m).score for m in months])
+    return entry[1]
 
 
 def _attendances(agency: AgencyState, year: int) -> list[Attendance]:

@@ -17,7 +17,7 @@ from ledger.application import Ledger
 from ledger.projections.store import tables as t
 from ledger.projections.model.codec import loads
 from ledger.projections.model.history_rows import AGENCY, DEDUCTION, KINDS, MONTH, agency_version, \
-    month_versions
+    month_versions, stored_of_versions
 from ledger.projections.queries.queries import AsOf, ReadSide
 from ledger.projections.store.runner import ASSESSMENTS
 from ledger.projections.model.views import year_months
@@ -40,14 +40,20 @@ def _plain(kind: str, row: dict) -> tuple[tuple, dict]:
 
 
 def stored_as_of(conn, gen: int, position: int) -> dict[str, dict]:
-    """Every key's version as of `position`: the greatest valid_from <= position."""
+    """Every key's version as of `position`: the greatest valid_from <= position (a
+    deduction's put together with its earlier versions: `history_rows.stored_of_versions`)."""
     found: dict[str, dict] = {}
     for kind in KINDS:
         table = t.HISTORY[kind]
         latest: dict[tuple, dict] = {}
+        earlier: dict[tuple, list[str]] = {}
         for row in conn.execute(select(table).where(
                 table.c.gen == gen, table.c.valid_from <= position).order_by(table.c.valid_from)):
-            key, values = _plain(kind, dict(row._mapping))
+            row = dict(row._mapping)
+            key, values = _plain(kind, row)
+            if kind == DEDUCTION:
+                earlier.setdefault(key, []).append(row["resource"])
+                values["resource"] = stored_of_versions(earlier[key])
             latest[key] = values
         found[kind] = latest
     return found

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
-from ledger.domain.scoring import ZERO, DeductionFacts, Effect, round2
+from ledger.domain.scoring import ZERO, DeductionFacts, Effect, round2, round2_ratio
 
 BONUS_CAP = Fraction(5)
 ONLINE_PER_PERSON_TIME, ONLINE_CAP = Fraction(1, 5), Fraction(2)
@@ -63,16 +64,29 @@ class Evaluation:
 
 def bonus_parts(facts: YearFacts) -> dict[str, Fraction]:
     """Online, lecture and secondment parts of the bonus, each within its own cap."""
+    return dict(_bonus(*_bonus_counts(facts))[0])
+
+
+def _bonus_counts(facts: YearFacts) -> tuple[int, int, int]:
+    """What the bonus counts: online person-times, quarters with a lecture, long secondments."""
     online = sum(1 for a in facts.attendances if a.session_kind == "online")
     quarters = {(a.held_on.month - 1) // 3 for a in facts.attendances if a.session_kind == "lecture"}
     long_secondments = sum(
         1 for start, end in facts.secondments if (end - start).days + 1 >= SECONDMENT_MIN_DAYS
     )
-    return {
+    return online, len(quarters), long_secondments
+
+
+@lru_cache(maxsize=1 << 12)
+def _bonus(online: int, quarters: int, long_secondments: int) -> tuple[dict, Fraction, dict]:
+    """The bonus parts of these counts, their total and the parts rounded (kept: few counts
+    recur across every evaluation the fold stores)."""
+    parts = {
         "online": min(ONLINE_CAP, online * ONLINE_PER_PERSON_TIME),
-        "lecture": Fraction(1) if len(quarters) == 4 else Fraction(0),
+        "lecture": Fraction(1) if quarters == 4 else Fraction(0),
         "secondment": Fraction(min(SECONDMENT_CAP, long_secondments)),
     }
+    return parts, sum(parts.values(), Fraction(0)), {k: round2(v) for k, v in parts.items()}
 
 
 def evaluate(facts: YearFacts) -> Evaluation:
@@ -83,11 +97,21 @@ def evaluate(facts: YearFacts) -> Evaluation:
 def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
     """The evaluation counting only the first n of `facts.monthly_scores`, for each n in
     `counts` (the months begun so far differ; every other fact is the same, so what does not
-    depend on the months is computed once)."""
+    depend on the months is computed once: `evaluate_split`)."""
+    shared, varying = evaluate_split(facts, counts)
+    return [Evaluation(assessed_months=months, monthly_mean=mean, score=score, grade=grade,
+                       caps_applied=caps,
+                       **{**shared, "bonus_parts": dict(shared["bonus_parts"])})
+            for months, mean, score, grade, caps in varying]
+
+
+def evaluate_split(facts: YearFacts, counts: list[int]) -> tuple[dict, list[tuple]]:
+    """The evaluation's fields that do not depend on the months counted (`Evaluation`'s
+    other fields, by name), once; and for each n in `counts` those that do: (assessed_months,
+    monthly_mean, score, grade, caps_applied), counting the first n monthly scores."""
     counting = [(d, e) for d, e in facts.deductions if d.counting]
     any_serious = any(d.serious for d, _ in counting)
-    parts = bonus_parts(facts)
-    total = sum(parts.values(), Fraction(0))
+    _, total, rounded_parts = _bonus(*_bonus_counts(facts))
     bonus = Fraction(0) if any_serious else min(BONUS_CAP, total)
     shared_caps = []
     if any_serious:
@@ -100,7 +124,7 @@ def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
     shared = dict(
         provincial_score=facts.provincial_score,
         bonus=round2(bonus),
-        bonus_parts={k: round2(v) for k, v in parts.items()},
+        bonus_parts=dict(rounded_parts),
         bonus_void=any_serious,
         trained_staff=trained,
         deducted_points=deducted,
@@ -109,43 +133,73 @@ def evaluate_months(facts: YearFacts, counts: list[int]) -> list[Evaluation]:
         purchaser_ratings=len(ratings),
         purchaser_rating_mean=round2(Fraction(sum(ratings, ZERO)) / len(ratings)) if ratings else None,
     )
-    results = []
+    flags = _GradeFlags(any(d.rule_code == "D18" for d, _ in counting), any_serious,
+                        sum(1 for d, _ in counting if d.rule_code == "D12"))
+    # Per number of months counted, in exact integer ratios (what Fraction would compute,
+    # without its objects: this runs for every through of every evaluation the fold stores):
+    # mean = sum of the first n scores / n; base = mean, or 3/5 mean + 2/5 provincial when
+    # there is a provincial score; raw = base + bonus; score = raw rounded, at most 100.
+    bonus_n, bonus_d = bonus.as_integer_ratio()
+    provincial = facts.provincial_score
+    if provincial is not None:
+        prov_n, prov_d = provincial.as_integer_ratio()
+    # sum(scores[:n], ZERO) for every n, by the same additions in the same order
+    prefix, running = [ZERO], ZERO
+    for value in facts.monthly_scores:
+        running = running + value
+        prefix.append(running)
+    varying = []
     for months in counts:
         caps = list(shared_caps)
-        scores = facts.monthly_scores[:months]
-        mean = Fraction(sum(scores, ZERO)) / months if months else None
-        score = None
-        if mean is not None:
-            base = mean
-            if facts.provincial_score is not None:
-                base = Fraction(3, 5) * mean + Fraction(2, 5) * Fraction(facts.provincial_score)
-            raw = base + bonus
-            if raw > 100:
+        mean = score = None
+        if months:
+            sum_n, sum_d = prefix[months].as_integer_ratio()
+            mean_n, mean_d = sum_n, sum_d * months
+            if provincial is None:
+                raw_n, raw_d = mean_n * bonus_d + bonus_n * mean_d, mean_d * bonus_d
+            else:
+                raw_n = (3 * mean_n * prov_d + 2 * prov_n * mean_d) * bonus_d \
+                    + 5 * bonus_n * mean_d * prov_d
+                raw_d = 5 * mean_d * prov_d * bonus_d
+            if raw_n > 100 * raw_d:
                 caps.append("score capped at 100")
-            score = round2(min(Fraction(100), raw))
-        grade = grade_for(months, score, counting, trained, caps)
-        results.append(Evaluation(
-            assessed_months=months,
-            monthly_mean=round2(mean) if mean is not None else None,
-            score=score,
-            grade=grade,
-            caps_applied=caps,
-            **{**shared, "bonus_parts": dict(shared["bonus_parts"])},
-        ))
-    return results
+                raw_n, raw_d = 100, 1
+            score = round2_ratio(raw_n, raw_d)
+            mean = round2_ratio(mean_n, mean_d)
+        grade = _grade(months, score, flags, trained, caps)
+        varying.append((months, mean, score, grade, caps))
+    return shared, varying
+
+
+@dataclass(frozen=True, slots=True)
+class _GradeFlags:
+    """What the grade rules ask of the counting deductions."""
+
+    d18: bool
+    serious: bool
+    d12: int
 
 
 def grade_for(months: int, score: Decimal | None, counting: list, trained: int, caps: list) -> str:
     """Grade rules 1–6, in order."""
+    flags = _GradeFlags(any(d.rule_code == "D18" for d, _ in counting),
+                        any(d.serious for d, _ in counting),
+                        sum(1 for d, _ in counting if d.rule_code == "D12"))
+    return _grade(months, score, flags, trained, caps)
+
+
+def _grade(months: int, score: Decimal | None, flags: _GradeFlags, trained: int,
+           caps: list) -> str:
+    """Grade rules 1–6, in order (`grade_for`), the counting deductions' part given once."""
     if months < 3 or score is None:
         return NOT_GRADED
-    if any(d.rule_code == "D18" for d, _ in counting) or score < 60:
+    if flags.d18 or score < 60:
         return UNQUALIFIED
     grade = EXCELLENT if score >= 90 else GOOD if score >= 80 else QUALIFIED
-    if grade == EXCELLENT and any(d.serious for d, _ in counting):
+    if grade == EXCELLENT and flags.serious:
         grade = GOOD
         caps.append("excellent lowered to good: counting serious deduction")
-    if sum(1 for d, _ in counting if d.rule_code == "D12") >= 3 and grade in (EXCELLENT, GOOD):
+    if flags.d12 >= 3 and grade in (EXCELLENT, GOOD):
         grade = QUALIFIED
         caps.append("at most qualified: 3 or more counting D12")
     if trained < 5 and grade in (EXCELLENT, GOOD):

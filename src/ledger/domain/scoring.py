@@ -146,7 +146,11 @@ def month_score(month_effects: list[Effect]) -> Decimal:
 
 def round2(value: Fraction | Decimal) -> Decimal:
     """Round half-up to two decimals, exactly (no intermediate rounding)."""
-    numerator, denominator = value.as_integer_ratio()  # exact for Fraction and Decimal
+    return round2_ratio(*value.as_integer_ratio())  # exact for Fraction and Decimal
+
+
+def round2_ratio(numerator: int, denominator: int) -> Decimal:
+    """`round2` of numerator / denominator (denominator > 0; the ratio need not be reduced)."""
     cents, rest = divmod(numerator * 100, denominator)
     if 2 * rest >= denominator:  # the part below a cent is at least half a cent
         cents += 1

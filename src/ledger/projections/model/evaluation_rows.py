@@ -26,10 +26,12 @@ from typing import Any
 from ledger.config import CHINA
 from ledger.projections.model.codec import dumps, loads
 from ledger.projections.model.state import AgencyState
-from ledger.projections.model.views import evaluation_resources, through_of
+from ledger.projections.model.views import (
+    EVALUATION_VARYING, evaluation_parts, evaluation_resources, through_of,
+)
 
 KIND = "evaluation"
-VARYING = ("assessed_months", "monthly_mean", "score", "grade", "caps_applied")
+VARYING = EVALUATION_VARYING
 DEDUCTION_EVENTS = {"DeductionRecorded", "DeductionWithdrawn", "RectificationRecorded",
                     "DisputeFiled", "DisputeResolved"}
 
@@ -83,12 +85,8 @@ def first_through(year: int, day: date) -> int:
 def version(agency: AgencyState, year: int, position: int, day: date) -> dict:
     """The row of one agency-year as of the event at `position`, recorded on `day`."""
     first = first_through(year, day)
-    throughs = list(range(first, 13))
-    resources = evaluation_resources(agency, year, throughs)
-    base = {k: v for k, v in resources[12].items() if k not in VARYING}
-    by = [{k: resources[th][k] for k in VARYING} for th in throughs]
-    standing = [[str(r["score"]) if r["score"] is not None else None, r["grade"]]
-                for r in (resources[th] for th in throughs)]
+    base, by = evaluation_parts(agency, year, list(range(first, 13)))
+    standing = [[str(r["score"]) if r["score"] is not None else None, r["grade"]] for r in by]
     return {"agency": agency.code, "year": year, "valid_from": position,
             "first_through": first, "standing": dumps(standing),
             "resource": dumps({"base": base, "by": by})}

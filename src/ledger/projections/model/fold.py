@@ -15,7 +15,9 @@ from ledger.projections.model.state import (
     AgencyState, AttendanceState, DeductionState, DisputeState, Publication, RatingState,
     SecondmentState, SessionState,
 )
-from ledger.projections.model.views import forget_months, month_figures, registered_in
+from ledger.projections.model.views import (
+    MonthFigures, forget_months, month_figures, registered_in,
+)
 
 AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
@@ -52,6 +54,10 @@ class Changes:
     # Row versions with history: (kind, row) where row holds `valid_from` (the position of the
     # event that made this version) and the kind's key and figures; see `Versioner`.
     versions: list[tuple[str, dict]] = field(default_factory=list)
+    # For the versioners, one event's only (not merged): the figures of each month in `months`
+    # just before the event, and the deduction whose own state the event changed.
+    months_before: dict[tuple[str, str], MonthFigures] = field(default_factory=dict)
+    deduction: str | None = None
 
     def merge(self, other: Changes) -> None:
         """Add what `other` (one event's changes) changed."""
@@ -254,13 +260,19 @@ class LedgerModel:
                    if in_doubling_window(d.found_on, o.found_on)]
         months = sorted({d.month} | {o.month for o in doubled})
         scored = [m for m in months if registered_in(agency, m)]  # a change cannot alter it
-        before = dict.fromkeys(months) | {m: month_figures(agency, m).score for m in scored}
+        # With history, every month's figures before (a version is written only on a change)
+        figures = {m: month_figures(agency, m) for m in (months if self.history else scored)}
+        before = dict.fromkeys(months) | {m: figures[m].score for m in scored}
         mutate()
         for changed in (d, *doubled):
             changed.forget()
         forget_months(agency, months)
         after = dict.fromkeys(months) | {m: month_figures(agency, m).score for m in scored}
         name = event_name(e)
+        if self.history:
+            changes.deduction = d.id
+            for m in months:
+                changes.months_before[(agency.code, m)] = figures[m]
         for m in months:
             changes.months.add((agency.code, m))
             if m == d.month or before[m] != after[m]:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate_months
+from ledger.domain.evaluation import Attendance, YearFacts, evaluate_split
 from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
@@ -76,8 +76,11 @@ def stored_figures(stored: tuple[str, str, str] | None) -> MonthFigures:
 
 
 def forget_all_months(agency: AgencyState) -> None:
-    """Drop every kept month figure (they are recomputed when next asked for)."""
+    """Drop every kept month figure, and the attendance by year (recomputed when next asked
+    for)."""
     agency.__dict__.pop("_figures", None)
+    agency.__dict__.pop("_year_scores", None)
+    agency.__dict__.pop("_attendance_by_year", None)
 
 
 def forget_months(agency: AgencyState, months: list[str]) -> None:
@@ -86,6 +89,10 @@ def forget_months(agency: AgencyState, months: list[str]) -> None:
     if cache:
         for month in months:
             cache.pop(month, None)
+    years = agency.__dict__.get("_year_scores")
+    if years:
+        for month in months:
+            years.pop(int(month[:4]), None)
 
 
 def registered_in(agency: AgencyState, month: str) -> bool:
@@ -186,7 +193,12 @@ def month_answer(code: str, month: str, is_assessed: bool, figures: MonthFigures
 
 
 def year_months(year: int) -> list[str]:
-    return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    return list(_year_months(year))
+
+
+@lru_cache(maxsize=256)
+def _year_months(year: int) -> tuple[str, ...]:
+    return tuple(f"{year:04d}-{m:02d}" for m in range(1, 13))
 
 
 def through_of(year: int, today: date) -> int:
@@ -203,42 +215,100 @@ def evaluation_resource(agency: AgencyState, year: int, today: date) -> dict:
     return evaluation_resources(agency, year, [through])[through]
 
 
-def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
-    """The evaluation as it reads once each of `throughs` months of the year have begun.
+# The evaluation's fields that depend on the months of the year begun (its through); the
+# others are the same for every through of one state of the agency.
+EVALUATION_VARYING = ("assessed_months", "monthly_mean", "score", "grade", "caps_applied")
 
-    The year's facts are gathered once; only the months counted differ between them.
+
+def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
+    """The evaluation as it reads once each of `throughs` months of the year have begun."""
+    base, by = evaluation_parts(agency, year, throughs)
+    return {through: {
+        "agency": base["agency"], "name": base["name"], "year": year,
+        "assessed_months": varying["assessed_months"], "monthly_mean": varying["monthly_mean"],
+        "provincial_score": base["provincial_score"], "bonus": base["bonus"],
+        "bonus_parts": dict(base["bonus_parts"]), "bonus_void": base["bonus_void"],
+        "score": varying["score"], "grade": varying["grade"],
+        "trained_staff": base["trained_staff"], "deducted_points": base["deducted_points"],
+        "interview": base["interview"], "key_inspection": base["key_inspection"],
+        "purchaser_rating_mean": base["purchaser_rating_mean"],
+        "purchaser_ratings": base["purchaser_ratings"],
+        "caps_applied": varying["caps_applied"],
+    } for through, varying in zip(throughs, by)}
+
+
+def evaluation_parts(agency: AgencyState, year: int,
+                     throughs: list[int]) -> tuple[dict, list[dict]]:
+    """The evaluation of docs/API.md split in two: the fields that are the same whatever the
+    through (`base`, once), and for each of `throughs` the `EVALUATION_VARYING` fields.
+
+    The year's facts are gathered once, and what does not depend on the months counted is
+    computed once (`evaluation.evaluate_split`).
     """
     months = _registered_months(year, agency.registered_on, agency.deregistered_on)
-    found = [d for d in agency.deductions.values() if d.found_on.year == year]
+    by_month = agency._index()[0]
+    found = [d for m in _year_months(year) for d in by_month.get(m, ())]
     facts = YearFacts(
         year=year,
-        monthly_scores=[month_figures(agency, m).score for m in months],
+        monthly_scores=_year_scores(agency, year, months),
         deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
-        attendances=[Attendance(a.kind, a.held_on, a.staff_ref)
-                     for a in agency.attendance if a.held_on.year == year],
+        attendances=_attendances(agency, year),
         secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
                      if s.ended_on is not None and s.ended_on.year == year],
         provincial_score=agency.provincial.get(year),
         ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
     )
-    begun = [int(m[5:]) for m in months]  # the months counted once `through` have begun
-    counts = [sum(1 for month in begun if month <= through) for through in throughs]
-    out = {}
-    for through, result in zip(throughs, evaluate_months(facts, counts)):
-        out[through] = {
-            "agency": agency.code, "name": agency.name, "year": year,
-            "assessed_months": result.assessed_months, "monthly_mean": result.monthly_mean,
-            "provincial_score": _n(result.provincial_score), "bonus": result.bonus,
-            "bonus_parts": result.bonus_parts, "bonus_void": result.bonus_void,
-            "score": result.score, "grade": result.grade,
-            "trained_staff": result.trained_staff,
-            "deducted_points": normalise(result.deducted_points),
-            "interview": result.interview, "key_inspection": result.key_inspection,
-            "purchaser_rating_mean": result.purchaser_rating_mean,
-            "purchaser_ratings": result.purchaser_ratings,
-            "caps_applied": result.caps_applied,
-        }
-    return out
+    shared, varying = evaluate_split(facts, _counts(months, tuple(throughs)))
+    base = {
+        "agency": agency.code, "name": agency.name, "year": year,
+        "provincial_score": _n(shared["provincial_score"]), "bonus": shared["bonus"],
+        "bonus_parts": shared["bonus_parts"], "bonus_void": shared["bonus_void"],
+        "trained_staff": shared["trained_staff"],
+        "deducted_points": normalise(shared["deducted_points"]),
+        "interview": shared["interview"], "key_inspection": shared["key_inspection"],
+        "purchaser_rating_mean": shared["purchaser_rating_mean"],
+        "purchaser_ratings": shared["purchaser_ratings"],
+    }
+    return base, [{"assessed_months": n, "monthly_mean": mean, "score": score, "grade": grade,
+                   "caps_applied": caps} for n, mean, score, grade, caps in varying]
+
+
+@lru_cache(maxsize=1 << 12)
+def _counts(months: tuple[str, ...], throughs: tuple[int, ...]) -> list[int]:
+    """How many of `months` have begun once each of `throughs` months of the year have."""
+    begun = [int(m[5:]) for m in months]
+    return [sum(1 for month in begun if month <= through) for through in throughs]
+
+
+def _year_scores(agency: AgencyState, year: int, months: tuple[str, ...]) -> list[Decimal]:
+    """The scores of `months` (those of `year` the agency is registered in), kept per year
+    with the month figures they come from: `forget_months` drops a year with its months."""
+    kept = agency.__dict__.setdefault("_year_scores", {})
+    entry = kept.get(year)
+    if entry is None or entry[0] != months:
+        entry = kept[year] = (months, [month_figures(agency, m).score for m in months])
+    return entry[1]
+
+
+def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
+    """The agency's attendance at sessions held in `year`, as the evaluation takes it.
+
+    Kept on the state by year: the fold only ever appends attendance, so the index holds
+    while the number of entries is unchanged, and is extended by the one appended.
+    """
+    entries = agency.attendance
+    kept = agency.__dict__.get("_attendance_by_year")
+    if kept is not None and kept[0] == len(entries) - 1:
+        a = entries[-1]
+        kept[1].setdefault(a.held_on.year, []).append(Attendance(a.kind, a.held_on, a.staff_ref))
+        kept = agency.__dict__["_attendance_by_year"] = (len(entries), kept[1])
+    elif kept is None or kept[0] != len(entries):
+        by_year: dict[int, list[Attendance]] = {}
+        for a in entries:
+            by_year.setdefault(a.held_on.year, []).append(
+                Attendance(a.kind, a.held_on, a.staff_ref))
+        kept = agency.__dict__["_attendance_by_year"] = (len(entries), by_year)
+    return list(kept[1].get(year, ()))
 
 
 @lru_cache(maxsize=1 << 14)

@@ -9,12 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import loads
-from ledger.projections.model.history_rows import agency_of_version
+from ledger.projections.model.history_rows import agency_of_version, stored_of_versions
 from ledger.projections.model.state import AgencyState
 from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures, stored_figures
 
@@ -54,29 +53,38 @@ def month_as_of(conn: Connection, gen: int, code: str, month: str,
                 position: int) -> tuple[MonthFigures, list[dict]]:
     """The month's figures as of `position` and its deductions' stored resources then."""
     m, d = MONTH_V.c, DEDUCTION_V.c
-    # One statement: the month version (its greatest valid_from <= position) joined with the
-    # deduction versions of that valid_from; a month version always has deductions.
-    latest = select(m.valid_from).where(
+    # One statement: the month version (its greatest valid_from <= position), then every
+    # version of the month's deductions up to the position, oldest first (a version is
+    # written only when its content changes: each deduction's latest one holds).
+    text = lambda: cast(null(), Text)  # noqa: E731 - typed NULLs for the other part's columns
+    version = select(literal(0).label("part"), m.valid_from, text().label("id"),
+                     m.score, m.deducted_points, m.pending_points,
+                     text().label("resource")).where(
         m.gen == gen, m.agency == code, m.month == month, m.valid_from <= position) \
-        .order_by(m.valid_from.desc()).limit(1).scalar_subquery()
-    rows = conn.execute(select(m.score, m.deducted_points, m.pending_points, d.resource).join(
-        DEDUCTION_V, (d.gen == m.gen) & (d.agency == m.agency) & (d.month == m.month)
-        & (d.valid_from == m.valid_from)).where(
-        m.gen == gen, m.agency == code, m.month == month, m.valid_from == latest)).all()
-    if not rows:
-        return NO_DEDUCTIONS, []
-    return figures_of(rows[0]), [loads(r.resource) for r in rows]
+        .order_by(m.valid_from.desc()).limit(1)
+    deductions = select(literal(1), d.valid_from, d.id, text(), text(), text(),
+                        d.resource).where(
+        d.gen == gen, d.agency == code, d.month == month, d.valid_from <= position)
+    both = union_all(version.subquery().select(), deductions).subquery()
+    rows = conn.execute(select(both).order_by(both.c.part, both.c.valid_from)).all()
+    figures, versions = NO_DEDUCTIONS, {}
+    for row in rows:
+        if row.part == 0:
+            figures = figures_of(row)
+        else:
+            versions.setdefault(row.id, []).append(row.resource)
+    return figures, [stored_of_versions(v) for v in versions.values()]
 
 
 def deductions_as_of(conn: Connection, gen: int, code: str, position: int) -> list[dict]:
-    """Every deduction of the agency as of `position` (stored resources, in no order)."""
-    m, d = MONTH_V.c, DEDUCTION_V.c
-    latest = select(m.month, func.max(m.valid_from).label("valid_from")).where(
-        m.gen == gen, m.agency == code, m.valid_from <= position).group_by(m.month).subquery()
-    rows = conn.execute(select(d.resource).join(
-        latest, (d.month == latest.c.month) & (d.valid_from == latest.c.valid_from))
-        .where(d.gen == gen, d.agency == code)).scalars()
-    return [loads(r) for r in rows]
+    """Every deduction of the agency as of `position` (stored resources, in no order): the
+    latest version of each up to the position (`history_rows.stored_of_versions`)."""
+    d = DEDUCTION_V.c
+    versions: dict[str, list[str]] = {}
+    for row in conn.execute(select(d.id, d.resource).where(
+            d.gen == gen, d.agency == code, d.valid_from <= position).order_by(d.valid_from)):
+        versions.setdefault(row.id, []).append(row.resource)
+    return [stored_of_versions(v) for v in versions.values()]
 
 
 def month_rows_as_of(conn: Connection, gen: int, month: str, position: int) -> dict[str, Any]:

@@ -42,7 +42,8 @@ def mark_versioned(conn: Connection, name: str, gen: int) -> None:
     """A new generation of `assessments` holds every kind of history from its first event."""
     if name == ASSESSMENTS:
         conn.execute(delete(t.versioned).where(t.versioned.c.gen == gen))
-        conn.execute(insert(t.versioned), [{"gen": gen, "kind": kind} for kind in t.HISTORY])
+        conn.execute(insert(t.versioned), [{"gen": gen, "kind": kind}
+                                           for kind in (*t.HISTORY, *t.VERSION_MARKS)])
 
 
 def versioned(conn: Connection, gen: int, kind: str) -> bool:

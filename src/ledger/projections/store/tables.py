@@ -209,6 +209,15 @@ versioned = Table(
     Column("gen", Integer, primary_key=True),
     Column("kind", String(40), primary_key=True),
 )
+# Besides the kinds, how a generation writes some of them (rows of `rm_versioned` too): a mark
+# names the kinds whose versions changed form when it was introduced. `CHANGED_ONLY`: a month
+# or deduction version is written only when its content changes, and a deduction's versions
+# after its recording hold only what can change (`history_rows`); generations created before
+# wrote every deduction of a touched month again, whole, with each month version. The reads
+# give the same answers on both; `ledger verify` compares those tables with a fresh rebuild
+# only for a generation that writes them as the rebuild does.
+CHANGED_ONLY = "month+deduction:changed-only"
+VERSION_MARKS: dict[str, tuple[str, ...]] = {CHANGED_ONLY: ("month", "deduction")}
 
 # An agency's registration as of a position (`history_rows.agency_version`).
 HISTORY["agency"] = Table(
@@ -230,8 +239,8 @@ HISTORY["agency"] = Table(
 )
 
 # An agency-month's figures as of a position, for months with deductions only (a month
-# without any scores `views.NO_DEDUCTIONS`). Every version of a month comes with a version of
-# each of its deductions at the same `valid_from` (`history_rows.month_versions`).
+# without any scores `views.NO_DEDUCTIONS`); a version when they change
+# (`history_rows.month_versions`).
 HISTORY["month"] = Table(
     "rm_month_version", metadata,
     Column("gen", Integer, primary_key=True),
@@ -245,7 +254,8 @@ HISTORY["month"] = Table(
 )
 
 # A deduction's resource (and its dispute's, as `rm_deduction.resource` holds them) as of a
-# position.
+# position: whole in the version of its recording, then only what can change
+# (`history_rows.deduction_changes`; read through `history_rows.stored_of_versions`).
 HISTORY["deduction"] = Table(
     "rm_deduction_version", metadata,
     Column("gen", Integer, primary_key=True),

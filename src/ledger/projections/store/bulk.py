@@ -27,16 +27,21 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ledger.bulk_tuning import bulk_collection
+from ledger.domain.agency import Agency
+from ledger.domain.deduction import Deduction
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import agency_from_json
-from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.model.codec import agency_from_json, dumps
+from ledger.projections.model.fold import (
+    AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel,
+)
 from ledger.projections.model.state import SessionState
 from ledger.projections.model.views import forget_all_months
-from ledger.projections.model.codec import dumps
+from ledger.projections.store.decoding import _uuid as uuid_of
 from ledger.projections.store.rows import insert_rows
 from ledger.projections.store.standings import standings_as_of
 from ledger.projections.store.writer import (
@@ -92,6 +97,16 @@ class Shard(NamedTuple):
         return (a * 37 + b) % self.count == self.index
 
 
+# The topics of the events an agency's or a deduction's stream has after its first, and the
+# model's map of the streams it holds (`LedgerModel._held`): a shard's pass skips the others'.
+STREAMS = {
+    **{get_topic(getattr(Agency, name)): "agency_of_aggregate"
+       for name in AGENCY_EVENTS - {"AgencyRegistered"}},
+    **{get_topic(getattr(Deduction, name)): "agency_of_deduction"
+       for name in DEDUCTION_EVENTS - {"DeductionRecorded"}},
+}
+
+
 def agency_column(table: Any) -> Any:
     return table.c.agency if "agency" in table.c else table.c.code
 
@@ -131,10 +146,8 @@ class AssessmentsRebuild:
         since, folded = time.monotonic(), 0
         while True:
             with self.engine.connect() as conn:
-                events = self.runner.read_events(conn, model.position, self.chunk)
-            if self.until is not None:
-                events = [e for e in events if e[0] <= self.until]
-            if not events:
+                events, last, read = self._read(conn, model)
+            if not last:
                 break
             for pos, event in events:
                 model.apply(pos, event, changes)
@@ -150,7 +163,8 @@ class AssessmentsRebuild:
                     # publication's rows are 20,000 dicts.
                     with self.engine.begin() as conn:
                         freeze_publications(conn, self.gen, model, changes)
-            folded += len(events)
+            model.position = last  # events passed over undecoded too
+            folded += read
             if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
                     + len(changes.versions) >= self.append_flush:
                 with self.engine.begin() as conn:
@@ -173,6 +187,30 @@ class AssessmentsRebuild:
                 break
         self._checkpoint(model, changes, position)
         return model
+
+    def _read(self, conn: Connection, model: LedgerModel) -> tuple[Any, int, int]:
+        """The next chunk's events to fold (decoded as they are folded), the position of its
+        last (0: none left) and the number read.
+
+        A shard's pass does not decode the later events of an agency's or a deduction's
+        stream it does not hold (most of the log, for all but one shard); which it holds is
+        known only as the chunk is folded (a deduction recorded earlier in the same chunk)."""
+        rows = self.runner.fetch(conn, model.position, self.chunk)
+        if self.until is not None:
+            rows = [r for r in rows if r[0] <= self.until]
+        if not rows:
+            return [], 0, 0
+        if self.shard is None:
+            return self.runner.decode(rows), rows[-1][0], len(rows)
+        held = {topic: getattr(model, attribute) for topic, attribute in STREAMS.items()}
+        decode = self.runner.decode
+
+        def events() -> Any:
+            for row in rows:
+                streams = held.get(row[3])
+                if streams is None or str(uuid_of(row[1])) in streams:
+                    yield decode([row])[0]
+        return events(), rows[-1][0], len(rows)
 
     def _start(self) -> tuple[LedgerModel, int]:
         """The model as of the generation's tracked position, rows after it removed."""
@@ -358,13 +396,15 @@ def assessments_rebuild(runner: Any, gen: int, progress: Callable[[int, int], No
     `shards` == 1), else `ShardedRebuild` (shards chosen from the agencies the active
     generation holds, unless `shards` says; a generation begun in shards keeps its own)."""
     if shards is None:
-        p, a = t.projection.c, t.agency.c
+        p, events = t.projection.c, runner.events
         with runner.engine.connect() as conn:
             begun = conn.execute(select(p.name).where(
                 p.gen == gen, p.name.startswith(f"{ASSESSMENTS} shard ")).limit(1)).first()
-            agencies = conn.execute(select(func.count()).select_from(t.agency).join(
-                t.projection, (p.gen == a.gen) & (p.name == ASSESSMENTS)
-                & (p.status == "active"))).scalar() or 0
+            # The agencies registered in the log (one scan of the log's table, no decoding).
+            agencies = 0 if begun is not None else conn.execute(
+                select(func.count()).select_from(events).where(
+                    events.c.topic == get_topic(Agency.AgencyRegistered))).scalar() or 0
+        # A generation begun in shards keeps its own count (`ShardedRebuild._shards`).
         shards = 2 if begun is not None else shard_count(agencies)
     if shards > 1:
         return ShardedRebuild(runner, gen, shards, progress, **settings)

@@ -188,3 +188,27 @@ def test_events_recorded_during_the_shards_reach_the_new_generation(replayed, le
     assert runner.active(ASSESSMENTS) == (gen, runner.head())
     month = ReadSide(ledger).month(CODES[0], "2022-11")
     assert recorded["r"].id in [d["id"] for d in month["deductions"]]
+
+
+def test_a_crash_after_the_shards_is_finished_by_the_incremental_path(
+        replayed, ledger, monkeypatch):
+    import ledger.projections.store.bulk as bulk
+    expected = one_pass(ledger)
+    monkeypatch.setattr(bulk, "SHARD_AGENCIES", 2)  # 3 agencies registered: 2 shards
+    crashed = Projections(ledger)
+    original = ShardedRebuild._freeze
+
+    def freeze_then_die(self, end, shards):
+        original(self, end, shards)
+        raise KeyboardInterrupt("killed")
+    monkeypatch.setattr(ShardedRebuild, "_freeze", freeze_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        crashed.rebuild(ASSESSMENTS)
+    monkeypatch.setattr(ShardedRebuild, "_freeze", original)
+    passes = []
+    monkeypatch.setattr(AssessmentsRebuild, "run", lambda self: passes.append(self))
+    resumed = Projections(ledger)
+    gen = resumed.rebuild(ASSESSMENTS)
+    assert passes == []  # no pass loads the agencies again: the generation is past its shards
+    assert resumed.active(ASSESSMENTS) == (gen, resumed.head())
+    assert tables(ledger.engine, gen) == expected

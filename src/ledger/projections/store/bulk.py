@@ -16,6 +16,10 @@ A rebuild resumed after a crash loads every agency of the generation as of its l
 and first deletes the append-only rows (trail, attendance, publications) written after it
 (streams are facts about an originator that hold whatever the position, so they are inserted
 ignoring those already there).
+
+A log of more agencies than `SHARD_AGENCIES` is folded in shards of the agencies instead, one
+such pass each, so memory follows a shard rather than the store (`ShardedRebuild`); which path
+a rebuild takes is `assessments_rebuild`'s choice.
 """
 
 from __future__ import annotations

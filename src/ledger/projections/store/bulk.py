@@ -199,13 +199,16 @@ class AssessmentsRebuild:
         A shard's pass does not decode the later events of an agency's or a deduction's
         stream it does not hold (most of the log, for all but one shard); which it holds is
         known only as the chunk is folded (a deduction recorded earlier in the same chunk)."""
+        if self.shard is None:
+            events = self.runner.read_events(conn, model.position, self.chunk)
+            if self.until is not None:
+                events = [e for e in events if e[0] <= self.until]
+            return events, events[-1][0] if events else 0, len(events)
         rows = self.runner.fetch(conn, model.position, self.chunk)
         if self.until is not None:
             rows = [r for r in rows if r[0] <= self.until]
         if not rows:
             return [], 0, 0
-        if self.shard is None:
-            return self.runner.decode(rows), rows[-1][0], len(rows)
         held = {topic: getattr(model, attribute) for topic, attribute in STREAMS.items()}
         decode = self.runner.decode
 

@@ -87,13 +87,18 @@ def event_name(event: Any) -> str:
 class LedgerModel:
     """Agencies, deductions, sessions and publications, as far as the events so far say."""
 
-    def __init__(self, history: bool = False, draft: RuleSetVersion | None = None) -> None:
+    def __init__(self, history: bool = False, draft: RuleSetVersion | None = None,
+                 holds: Callable[[str], bool] | None = None) -> None:
         # history: also produce row versions (`Changes.versions`) for every event; the read
         # models' writers want them, in-memory folds (as-of, what-if, inspection facts) not.
         self.history = history
         # A draft rule-set version (the what-if preview): a deduction found on or after its
         # effective_from whose code it lists is folded with the draft's points and class.
         self.draft = draft
+        # holds: the model keeps only the agencies whose credit code this accepts (a shard of
+        # a rebuild): events of other agencies are passed over, except that an attendance of
+        # theirs still counts towards its session. Sessions and publications are kept whole.
+        self.holds = holds
         self.agencies: dict[str, AgencyState] = {}
         self.agency_of_aggregate: dict[str, str] = {}
         self.agency_of_deduction: dict[str, str] = {}
@@ -112,6 +117,11 @@ class LedgerModel:
         """Fold one event in; return what changed."""
         changes = changes if changes is not None else Changes()
         name = event_name(event)
+        if self.holds is not None and not self._held(name, event):
+            if name == "AttendanceRecorded":
+                self._attended(event, changes)
+            self.position = position
+            return changes
         handler: Callable[..., None] | None = getattr(self, f"_on_{name}", None)
         if handler is not None:
             if self.history:
@@ -124,6 +134,19 @@ class LedgerModel:
                 handler(position, event, changes)
         self.position = position
         return changes
+
+    def _held(self, name: str, e: Any) -> bool:
+        """Whether the event is about an agency this model holds (see `holds`), or about none."""
+        assert self.holds is not None
+        if name == "AgencyRegistered":
+            return self.holds(e.credit_code)
+        if name == "DeductionRecorded" or name == "AttendanceRecorded":
+            return self.holds(e.agency)
+        if name in AGENCY_EVENTS:
+            return str(e.originator_id) in self.agency_of_aggregate
+        if name in DEDUCTION_EVENTS:
+            return str(e.originator_id) in self.agency_of_deduction
+        return True
 
     # -- agencies -------------------------------------------------------------------------
 
@@ -290,13 +313,18 @@ class LedgerModel:
         changes.sessions.add(session.id)
         changes.streams.append((session.id, "session", None))
 
-    def _on_AttendanceRecorded(self, position: int, e: Any, changes: Changes) -> None:
+    def _attended(self, e: Any, changes: Changes) -> SessionState:
+        """An attendance's part in its session (every model has it, whichever agencies it holds)."""
         session = self.sessions[str(e.originator_id)]
         session.attendance += 1
+        changes.sessions.add(session.id)
+        return session
+
+    def _on_AttendanceRecorded(self, position: int, e: Any, changes: Changes) -> None:
+        session = self._attended(e, changes)
         agency = self.agencies[e.agency]
         agency.attendance.append(AttendanceState(session.id, session.kind, session.held_on,
                                                  e.staff_ref, intern(e.staff_name)))
-        changes.sessions.add(session.id)
         changes.agencies.add(agency.code)
         changes.attendance.append((session.id, e.agency, e.staff_ref, e.staff_name, position))
 

@@ -6,16 +6,18 @@ index lookup on (gen, key…, valid_from), whatever the length of the log or of 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Text, cast, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.projections.store import tables as t
+from ledger.projections.store.standings import (  # noqa: F401 (read here too)
+    agencies_as_of, figures_of, month_rows_as_of,
+)
 from ledger.projections.model.history_rows import agency_of_version, stored_of_versions
 from ledger.projections.model.state import AgencyState
-from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures, stored_figures
+from ledger.projections.model.views import NO_DEDUCTIONS, MonthFigures
 
 AGENCY_V = t.HISTORY["agency"]
 MONTH_V = t.HISTORY["month"]
@@ -37,16 +39,6 @@ def agency_known(conn: Connection, gen: int, code: str) -> bool:
     c = AGENCY_V.c
     return conn.execute(select(c.code).where(c.gen == gen, c.code == code).limit(1)) \
         .first() is not None
-
-
-def agencies_as_of(conn: Connection, gen: int, position: int) -> list[AgencyState]:
-    """Every agency registered as of `position`, as of then."""
-    c = AGENCY_V.c
-    latest: dict[str, Any] = {}
-    for row in conn.execute(select(AGENCY_V).where(c.gen == gen, c.valid_from <= position)
-                            .order_by(c.valid_from)):
-        latest[row.code] = row
-    return [agency_of_version(r) for r in latest.values()]
 
 
 def month_as_of(conn: Connection, gen: int, code: str, month: str,
@@ -87,17 +79,6 @@ def deductions_as_of(conn: Connection, gen: int, code: str, position: int) -> li
     return [stored_of_versions(v) for v in versions.values()]
 
 
-def month_rows_as_of(conn: Connection, gen: int, month: str, position: int) -> dict[str, Any]:
-    """Every agency's month row (score, deducted and pending points) as of `position`, by
-    credit code; agencies without deductions in the month then have none."""
-    m = MONTH_V.c
-    latest: dict[str, Any] = {}
-    for row in conn.execute(select(m.agency, m.score, m.deducted_points, m.pending_points)
-                            .where(m.gen == gen, m.month == month, m.valid_from <= position)
-                            .order_by(m.valid_from)):
-        latest[row.agency] = row
-    return latest
-
 
 def evaluations_as_of(conn: Connection, gen: int, year: int, position: int) -> dict[str, Any]:
     """Every agency's evaluation version of `year` as of `position` (first_through, standing),
@@ -110,9 +91,3 @@ def evaluations_as_of(conn: Connection, gen: int, year: int, position: int) -> d
         latest[row.agency] = row
     return latest
 
-
-def figures_of(row: Any | None) -> MonthFigures:
-    """A month version's figures (its deductions' effects are in their own versions); None (no
-    version: no deduction in the month) gives `views.NO_DEDUCTIONS`."""
-    return stored_figures(None if row is None else
-                          (row.score, row.deducted_points, row.pending_points))

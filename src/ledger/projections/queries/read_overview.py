@@ -20,11 +20,11 @@ from ledger.projections.model.codec import agency_from_json, loads
 from ledger.projections.queries.ranking import CurrentStandings, window
 from ledger.projections.queries.read_base import ReadBase
 from ledger.projections.model.state import AgencyState
-from ledger.projections.queries import history_reads as history
 from ledger.projections.model.evaluation_rows import KIND as EVALUATION
+from ledger.projections.store.standings import standings_as_of
 from ledger.projections.model.history_rows import AGENCY, MONTH
 from ledger.projections.model.views import (
-    evaluation_resource, month_standings, ranked, registered_in, standing_row, through_of,
+    evaluation_resource, month_standings, ranked, through_of,
 )
 
 PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
@@ -80,11 +80,7 @@ class OverviewReads(ReadBase):
             # caught the read models up to at least it).
             gen, position, _ = held
             with self.engine.connect() as conn:
-                agencies = history.agencies_as_of(conn, gen, position)
-                months = history.month_rows_as_of(conn, gen, month, position)
-            rows = ranked([standing_row(a.code, a.name, history.figures_of(months.get(a.code)))
-                           for a in agencies
-                           if registered_in(a, month)])
+                rows = standings_as_of(conn, gen, month, position)
         else:
             model = self.as_of_reader.model(position)
             rows = month_standings(model.agencies.values(), month)

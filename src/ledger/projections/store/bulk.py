@@ -16,34 +16,103 @@ A rebuild resumed after a crash loads every agency of the generation as of its l
 and first deletes the append-only rows (trail, attendance, publications) written after it
 (streams are facts about an originator that hold whatever the position, so they are inserted
 ignoring those already there).
+
+A log of more agencies than `SHARD_AGENCIES` is folded in shards of the agencies instead, one
+such pass each, so memory follows a shard rather than the store (`ShardedRebuild`); which path
+a rebuild takes is `assessments_rebuild`'s choice.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from eventsourcing.utils import get_topic
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ledger.bulk_tuning import bulk_collection
+from ledger.domain.agency import Agency
+from ledger.domain.deduction import Deduction
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import agency_from_json
-from ledger.projections.model.fold import Changes, LedgerModel
+from ledger.projections.model.codec import agency_from_json, dumps
+from ledger.projections.model.fold import (
+    AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel,
+)
 from ledger.projections.model.state import SessionState
 from ledger.projections.model.views import forget_all_months
+from ledger.projections.store.decoding import _uuid as uuid_of
 from ledger.projections.store.rows import insert_rows
+from ledger.projections.store.standings import standings_as_of
 from ledger.projections.store.writer import (
-    attendance_rows, freeze_publications, restore_current, stream_rows, trail_rows,
-    write_changes, write_versions,
+    attendance_rows, delete_in, freeze_publications, restore_current, session_rows, stream_rows,
+    trail_rows, write_changes, write_publication, write_versions,
 )
 
 READ_CHUNK = 20_000
 APPEND_FLUSH = 50_000
 CHECKPOINT_SECONDS = 300.0
+# Agencies one pass of a rebuild holds in memory: a log of more agencies is folded in shards
+# of about this many, one pass over the log each (see `ShardedRebuild`). About 100 kB an
+# agency at nation scale (5 years of history), so about 150 MB of states a pass.
+SHARD_AGENCIES = 1_500
+ASSESSMENTS = "assessments"
+SHARD_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def shard_count(agencies: int) -> int:
+    """The shards a rebuild of a store with `agencies` agencies folds the log in."""
+    return max(1, math.ceil(agencies / SHARD_AGENCIES))
+
+
+class Shard(NamedTuple):
+    """One of `count` parts of the agencies, by the last two characters of the credit code
+    (a check character and the one before it: spread evenly), computed alike in Python and
+    in SQL so a resumed pass can delete its own rows."""
+
+    index: int
+    count: int
+
+    @property
+    def name(self) -> str:
+        """Its tracking row's name (`rm_projection`, status `building`, its own position)."""
+        return f"{ASSESSMENTS} shard {self.index + 1} of {self.count}"
+
+    @property
+    def shared(self) -> bool:
+        """The first shard also writes what belongs to no agency: sessions' attendance
+        counts and the publications."""
+        return self.index == 0
+
+    def holds(self, code: str) -> bool:
+        a, b = SHARD_ALPHABET.find(code[-2:-1]) + 1, SHARD_ALPHABET.find(code[-1:]) + 1
+        return (a * 37 + b) % self.count == self.index
+
+    def where(self, column: Any, dialect: str) -> Any:
+        """SQL: the row's credit code `column` is of this shard (as `holds`)."""
+        find = func.instr if dialect == "sqlite" else func.strpos
+        length = func.length(column)
+        a = find(SHARD_ALPHABET, func.substr(column, length - 1, 1))
+        b = find(SHARD_ALPHABET, func.substr(column, length, 1))
+        return (a * 37 + b) % self.count == self.index
+
+
+# The topics of the events an agency's or a deduction's stream has after its first, and the
+# model's map of the streams it holds (`LedgerModel._held`): a shard's pass skips the others'.
+STREAMS = {
+    **{get_topic(getattr(Agency, name)): "agency_of_aggregate"
+       for name in AGENCY_EVENTS - {"AgencyRegistered"}},
+    **{get_topic(getattr(Deduction, name)): "agency_of_deduction"
+       for name in DEDUCTION_EVENTS - {"DeductionRecorded"}},
+}
+
+
+def agency_column(table: Any) -> Any:
+    return table.c.agency if "agency" in table.c else table.c.code
 
 
 class RebuildConflict(RuntimeError):
@@ -56,8 +125,13 @@ class AssessmentsRebuild:
     def __init__(self, runner: Any, gen: int, progress: Callable[[int, int], None] | None = None,
                  checkpoint_seconds: float = CHECKPOINT_SECONDS,
                  checkpoint_events: int | None = None, chunk: int = READ_CHUNK,
-                 append_flush: int = APPEND_FLUSH) -> None:
+                 append_flush: int = APPEND_FLUSH, shard: Shard | None = None,
+                 until: int | None = None) -> None:
         self.runner, self.engine, self.gen = runner, runner.engine, gen
+        # A shard: fold only its agencies, tracked by its own row, up to `until`; the
+        # publications' standings are frozen after every shard (`ShardedRebuild`).
+        self.shard, self.until = shard, until
+        self.name = shard.name if shard is not None else ASSESSMENTS
         self.progress = progress
         self.checkpoint_seconds = checkpoint_seconds
         self.checkpoint_events = checkpoint_events  # tests: checkpoint every N events instead
@@ -76,18 +150,25 @@ class AssessmentsRebuild:
         since, folded = time.monotonic(), 0
         while True:
             with self.engine.connect() as conn:
-                events = self.runner.read_events(conn, model.position, self.chunk)
-            if not events:
+                events, last, read = self._read(conn, model)
+            if not last:
                 break
             for pos, event in events:
                 model.apply(pos, event, changes)
-                if changes.publications:
+                if changes.publications and self.shard is not None:
+                    if self.shard.shared:  # the standings are frozen after every shard
+                        with self.engine.begin() as conn:
+                            for publication in changes.publications:
+                                write_publication(conn, self.gen, publication, rows=[])
+                    changes.publications = []
+                elif changes.publications:
                     # Frozen as the standings stand at the publication; the model holds all.
                     # Written at once (append-only, like the trail): at nation scale one
                     # publication's rows are 20,000 dicts.
                     with self.engine.begin() as conn:
                         freeze_publications(conn, self.gen, model, changes)
-            folded += len(events)
+            model.position = last  # events passed over undecoded too
+            folded += read
             if len(changes.trail) + len(changes.attendance) + len(changes.streams) \
                     + len(changes.versions) >= self.append_flush:
                 with self.engine.begin() as conn:
@@ -106,20 +187,54 @@ class AssessmentsRebuild:
                 since, folded = time.monotonic(), 0
             if self.progress is not None:
                 self.progress(model.position, max(total, model.position))
+            if self.until is not None and model.position >= self.until:
+                break
         self._checkpoint(model, changes, position)
         return model
 
+    def _read(self, conn: Connection, model: LedgerModel) -> tuple[Any, int, int]:
+        """The next chunk's events to fold (decoded as they are folded), the position of its
+        last (0: none left) and the number read.
+
+        A shard's pass does not decode the later events of an agency's or a deduction's
+        stream it does not hold (most of the log, for all but one shard); which it holds is
+        known only as the chunk is folded (a deduction recorded earlier in the same chunk)."""
+        if self.shard is None:
+            events = self.runner.read_events(conn, model.position, self.chunk)
+            if self.until is not None:
+                events = [e for e in events if e[0] <= self.until]
+            return events, events[-1][0] if events else 0, len(events)
+        rows = self.runner.fetch(conn, model.position, self.chunk)
+        if self.until is not None:
+            rows = [r for r in rows if r[0] <= self.until]
+        if not rows:
+            return [], 0, 0
+        held = {topic: getattr(model, attribute) for topic, attribute in STREAMS.items()}
+        decode = self.runner.decode
+
+        def events() -> Any:
+            for row in rows:
+                streams = held.get(row[3])
+                if streams is None or str(uuid_of(row[1])) in streams:
+                    yield decode([row])[0]
+        return events(), rows[-1][0], len(rows)
+
     def _start(self) -> tuple[LedgerModel, int]:
         """The model as of the generation's tracked position, rows after it removed."""
-        model = LedgerModel(history=True)
-        model.complete = True
+        shard = self.shard
+        model = LedgerModel(history=True, holds=shard.holds if shard is not None else None)
+        model.complete = shard is None
         with self.engine.begin() as conn:
-            row = self.runner._lock_tracking(conn, "assessments", self.gen)
+            row = self.runner._lock_tracking(conn, self.name, self.gen)
             if row is None:
-                raise RebuildConflict(f"generation {self.gen} of assessments is gone: "
+                raise RebuildConflict(f"generation {self.gen} of {self.name} is gone: "
                                       "another rebuild finished it")
             position = row.position
-            if position == 0:
+            if shard is not None:
+                self._start_shard(conn, shard, position)
+                if position > 0:
+                    self._load(conn, model)
+            elif position == 0:
                 for table in t.ASSESSMENT_TABLES:
                     conn.execute(delete(table).where(table.c.gen == self.gen))
             else:
@@ -134,8 +249,27 @@ class AssessmentsRebuild:
         model.position = position
         return model, position
 
+    def _start_shard(self, conn: Connection, shard: Shard, position: int) -> None:
+        """Remove the shard's rows written after its tracked position, load it as of then."""
+        dialect, gen = self.engine.dialect.name, self.gen
+        for table in (t.trail, t.attendance):
+            conn.execute(delete(table).where(table.c.gen == gen, table.c.position > position,
+                                             shard.where(table.c.agency, dialect)))
+        for table in t.HISTORY.values():
+            conn.execute(delete(table).where(table.c.gen == gen, table.c.valid_from > position,
+                                             shard.where(agency_column(table), dialect)))
+        if shard.shared:
+            conn.execute(delete(t.publication).where(t.publication.c.gen == gen,
+                                                     t.publication.c.position > position))
+        if position > 0:
+            restore_current(conn, gen, position,
+                            lambda table: shard.where(agency_column(table), dialect))
+
     def _load(self, conn: Connection, model: LedgerModel) -> None:
-        for row in conn.execute(select(t.agency.c.state).where(t.agency.c.gen == self.gen)):
+        where = [t.agency.c.gen == self.gen]
+        if self.shard is not None:
+            where.append(self.shard.where(t.agency.c.code, self.engine.dialect.name))
+        for row in conn.execute(select(t.agency.c.state).where(*where)):
             model.add_agency(agency_from_json(row.state))
         for row in conn.execute(select(t.session).where(t.session.c.gen == self.gen)):
             model.sessions[row.id] = SessionState(row.id, row.kind, row.held_on, row.topic,
@@ -155,16 +289,130 @@ class AssessmentsRebuild:
     def _checkpoint(self, model: LedgerModel, changes: Changes, expected: int) -> int:
         """Write every pending row and the tracking position in one transaction."""
         with self.engine.begin() as conn:
-            row = self.runner._lock_tracking(conn, "assessments", self.gen)
+            row = self.runner._lock_tracking(conn, self.name, self.gen)
             if row is None or row.position != expected or row.status == "retired":
                 state = "gone" if row is None else f"at {row.position} ({row.status})"
                 raise RebuildConflict(
-                    f"generation {self.gen} of assessments is {state}, "
+                    f"generation {self.gen} of {self.name} is {state}, "
                     f"not at {expected}: another rebuild is building it")
             self._append(conn, changes)
+            if self.shard is not None and changes.sessions:
+                # Every shard folds every session; the first writes them (with attendance
+                # counts); the others only add those it has not written yet, so a shard
+                # resumed ahead of the first finds the sessions it needs.
+                ids, changes.sessions = changes.sessions, set()
+                if self.shard.shared:
+                    delete_in(conn, t.session, t.session.c.id, ids, self.gen)
+                insert_rows(conn, t.session, session_rows(self.gen, model, ids),
+                            ignore_existing=not self.shard.shared)
             write_changes(conn, self.gen, model, changes, replace=expected > 0)
             conn.execute(update(t.projection).where(
-                t.projection.c.name == "assessments", t.projection.c.gen == self.gen).values(
+                t.projection.c.name == self.name, t.projection.c.gen == self.gen).values(
                 position=model.position, updated_at=datetime.now(timezone.utc)))
         return model.position
 
+
+
+class ShardedRebuild:
+    """Builds one generation of the assessments read model in shards of its agencies.
+
+    Each shard is one `AssessmentsRebuild` pass over the log that holds only its agencies
+    (`Shard.holds`) plus every session, tracked by its own row (`Shard.name`), so memory is
+    about a shard's states whatever the number of agencies. The passes stop at `end`, the log
+    head when this run began. Then, in one transaction, every publication's standings are
+    frozen as they stood at its position, from the history rows all the shards wrote
+    (`standings.standings_as_of`, the as-of read of the standings), the generation's position
+    becomes `end` and the shards' rows go. Events recorded since are then applied by the
+    incremental path (`Projections.process_batch`). A run that finds shards of the
+    generation resumes each from its own position (a finished one continues to the new end).
+    """
+
+    def __init__(self, runner: Any, gen: int, count: int,
+                 progress: Callable[[int, int], None] | None = None, **settings: Any) -> None:
+        self.runner, self.engine, self.gen, self.count = runner, runner.engine, gen, count
+        self.progress, self.settings = progress, settings
+
+    def run(self) -> None:
+        end = self.runner.head()
+        shards = self._shards()
+        for done, shard in enumerate(shards):
+            progress = None
+            if self.progress is not None:
+                def progress(at: int, _head: int, done: int = done, n: int = len(shards)) -> None:
+                    self.progress((done * end + at) // n, end)  # type: ignore[misc]
+            AssessmentsRebuild(self.runner, self.gen, progress, shard=shard, until=end,
+                               **self.settings).run()
+        if shards:
+            self._freeze(end, shards)
+        while self.runner.process_batch(ASSESSMENTS, self.gen):
+            pass
+
+    def _shards(self) -> list[Shard]:
+        """The generation's shards, their tracking rows created on the first run (none: the
+        passes are done, the generation is past them)."""
+        p = t.projection.c
+        prefix = f"{ASSESSMENTS} shard "
+        with self.engine.begin() as conn:
+            row = self.runner._lock_tracking(conn, ASSESSMENTS, self.gen)
+            if row is None or row.status == "retired":
+                raise RebuildConflict(f"generation {self.gen} of {ASSESSMENTS} is gone: "
+                                      "another rebuild finished it")
+            names = list(conn.execute(select(p.name).where(
+                p.gen == self.gen, p.name.startswith(prefix))).scalars())
+            if names:
+                count = int(names[0].rsplit(" ", 1)[1])
+                return [Shard(i, count) for i in range(count)]
+            if row.position > 0:
+                return []
+            for table in t.ASSESSMENT_TABLES:
+                conn.execute(delete(table).where(table.c.gen == self.gen))
+            stamp = datetime.now(timezone.utc)
+            shards = [Shard(i, self.count) for i in range(self.count)]
+            conn.execute(insert(t.projection), [
+                {"name": s.name, "gen": self.gen, "position": 0, "status": "building",
+                 "started_at": stamp, "updated_at": stamp} for s in shards])
+        return shards
+
+    def _freeze(self, end: int, shards: list[Shard]) -> None:
+        """Freeze every publication's standings, then move the generation to `end`."""
+        p, pub = t.projection.c, t.publication.c
+        with self.engine.begin() as conn:
+            row = self.runner._lock_tracking(conn, ASSESSMENTS, self.gen)
+            at = dict(conn.execute(select(p.name, p.position).where(
+                p.gen == self.gen, p.name.in_([s.name for s in shards]))).all())
+            if row is None or row.position != 0 or any(at.get(s.name) != end for s in shards):
+                raise RebuildConflict(f"generation {self.gen} of {ASSESSMENTS} is not where "
+                                      f"its shards left it: another rebuild is building it")
+            for month, revision, position in conn.execute(
+                    select(pub.month, pub.revision, pub.position).where(pub.gen == self.gen)
+                    .order_by(pub.position)).all():
+                rows = standings_as_of(conn, self.gen, month, position)
+                conn.execute(update(t.publication).where(
+                    pub.gen == self.gen, pub.month == month, pub.revision == revision)
+                    .values(rows=dumps(rows)))
+            conn.execute(delete(t.projection).where(
+                p.gen == self.gen, p.name.in_([s.name for s in shards])))
+            conn.execute(update(t.projection).where(
+                p.name == ASSESSMENTS, p.gen == self.gen).values(
+                position=end, updated_at=datetime.now(timezone.utc)))
+
+
+def assessments_rebuild(runner: Any, gen: int, progress: Callable[[int, int], None] | None = None,
+                        shards: int | None = None, **settings: Any) -> Any:
+    """The rebuild of generation `gen`: in one pass when the agencies fit one shard (or
+    `shards` == 1), else `ShardedRebuild` (shards chosen from the agencies the active
+    generation holds, unless `shards` says; a generation begun in shards keeps its own)."""
+    if shards is None:
+        p, events = t.projection.c, runner.events
+        with runner.engine.connect() as conn:
+            begun = conn.execute(select(p.name).where(
+                p.gen == gen, p.name.startswith(f"{ASSESSMENTS} shard ")).limit(1)).first()
+            # The agencies registered in the log (one scan of the log's table, no decoding).
+            agencies = 0 if begun is not None else conn.execute(
+                select(func.count()).select_from(events).where(
+                    events.c.topic == get_topic(Agency.AgencyRegistered))).scalar() or 0
+        # A generation begun in shards keeps its own count (`ShardedRebuild._shards`).
+        shards = 2 if begun is not None else shard_count(agencies)
+    if shards > 1:
+        return ShardedRebuild(runner, gen, shards, progress, **settings)
+    return AssessmentsRebuild(runner, gen, progress, **settings)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ledger.projections.store import tables as t
-from ledger.projections.store.bulk import AssessmentsRebuild, RebuildConflict
+from ledger.projections.store.bulk import RebuildConflict, assessments_rebuild
 from ledger.projections.store.decoding import EventDecoder
 from ledger.projections.store.failures import (
     ProjectionFailed, clear_failure, describe, failures, record_failure,
@@ -381,9 +381,10 @@ class Projections:
                 time.sleep(1.0)
 
     def bulk_rebuild(self, gen: int,
-                     progress: Callable[[int, int], None] | None = None) -> AssessmentsRebuild:
-        """The full-rebuild path of the assessments model (a seam tests replace)."""
-        return AssessmentsRebuild(self, gen, progress)
+                     progress: Callable[[int, int], None] | None = None) -> Any:
+        """The full-rebuild path of the assessments model (a seam tests replace): one pass,
+        or shards of the agencies when they are many (`bulk.assessments_rebuild`)."""
+        return assessments_rebuild(self, gen, progress)
 
     def drop_generations(self, name: str, gens: list[int]) -> None:
         """Delete the rows of retired generations, then their tracking rows.
@@ -417,6 +418,9 @@ class Projections:
                                                     t.projection.c.gen.in_(gens)))
             if name == ASSESSMENTS:
                 conn.execute(delete(t.versioned).where(t.versioned.c.gen.in_(gens)))
+                conn.execute(delete(t.projection).where(  # a sharded rebuild's, if any left
+                    t.projection.c.name.startswith(f"{ASSESSMENTS} shard "),
+                    t.projection.c.gen.in_(gens)))
         for gen in gens:
             self._models.pop((name, gen), None)
 

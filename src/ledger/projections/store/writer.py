@@ -73,13 +73,16 @@ def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Chang
     if changes.sessions and replace:
         delete_in(conn, t.session, t.session.c.id, changes.sessions, gen)
     if changes.sessions:
-        insert_rows(conn, t.session, [
-            {"gen": gen, "id": s.id, "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
-             "hours": str(s.hours), "attendance": s.attendance, "recorded_at": s.recorded_at}
-            for s in (model.sessions[i] for i in changes.sessions)])
+        insert_rows(conn, t.session, session_rows(gen, model, changes.sessions))
     insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
     insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
     write_versions(conn, gen, changes.versions)
+
+
+def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:
+    return [{"gen": gen, "id": s.id, "kind": s.kind, "held_on": s.held_on, "topic": s.topic,
+             "hours": str(s.hours), "attendance": s.attendance, "recorded_at": s.recorded_at}
+            for s in (model.sessions[i] for i in ids)]
 
 
 def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]]) -> None:
@@ -109,13 +112,15 @@ def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None
     insert_rows(conn, table, list(newest.values()))
 
 
-def restore_current(conn: Connection, gen: int, position: int) -> None:
+def restore_current(conn: Connection, gen: int, position: int, where=None) -> None:
     """Current rows as of `position` again, after the history rows after it were deleted
-    (a rebuild resumed from its last checkpoint)."""
+    (a rebuild resumed from its last checkpoint). `where(table)`: only the rows it selects (a
+    shard's agencies)."""
     for kind, table in t.CURRENT.items():
         history, key = t.HISTORY[kind], _current_key(table)
         keys = [tuple(r) for r in conn.execute(select(*key).where(
-            table.c.gen == gen, table.c.valid_from > position))]
+            table.c.gen == gen, table.c.valid_from > position,
+            *(() if where is None else (where(table),))))]
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             conn.execute(delete(table).where(table.c.gen == gen, tuple_(*key).in_(chunk)))

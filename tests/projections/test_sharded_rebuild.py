@@ -1,0 +1,211 @@
+"""A rebuild in shards of the agencies writes exactly the rows of a rebuild in one pass."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import literal, select, union_all
+
+from ledger.projections.queries.queries import ReadSide
+from ledger.projections.store import tables as t
+from ledger.projections.store.bulk import (
+    AssessmentsRebuild, Shard, ShardedRebuild, assessments_rebuild, shard_count,
+)
+from ledger.projections.store.runner import ASSESSMENTS, Projections
+from tests.projections.support import snapshot
+from tests.scenario import replay
+
+CODES = ["91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"]
+
+
+@pytest.fixture
+def replayed(ledger, scenario):
+    replay(ledger, scenario)
+    return ReadSide(ledger)
+
+
+def in_shards(runner, shards, **settings):
+    """Make `runner`'s rebuilds of assessments fold in `shards` shards."""
+    def bulk(gen, progress=None):
+        return assessments_rebuild(runner, gen, progress, shards=shards, **settings)
+    runner.bulk_rebuild = bulk
+
+
+def tables(engine, gen):
+    """Every row of the generation, table by table (without `gen`), in a stable order."""
+    out = {}
+    with engine.connect() as conn:
+        for table in t.ASSESSMENT_TABLES:
+            rows = [{k: v for k, v in r._mapping.items() if k != "gen"}
+                    for r in conn.execute(select(table).where(table.c.gen == gen))]
+            out[table.name] = sorted(rows, key=repr)
+    return out
+
+
+def one_pass(ledger):
+    runner = Projections(ledger)
+    in_shards(runner, 1)
+    return tables(ledger.engine, runner.rebuild(ASSESSMENTS))
+
+
+def test_shards_split_the_agencies_and_their_sql_test_agrees(ledger):
+    assert shard_count(1) == 1 and shard_count(20_000) > 10
+    for count in (2, 3, 7):
+        for code in CODES + ["91110000100000000X", "1"]:
+            held = [s.index for s in (Shard(i, count) for i in range(count)) if s.holds(code)]
+            assert len(held) == 1
+    # Their SQL form selects the same agencies, on both backends.
+    replay_codes = CODES + [f"91341800MA2T0000{a}{b}" for a, b in zip("0A9Z5K", "Y1B7QX")]
+    dialect = ledger.engine.dialect.name
+    with ledger.engine.connect() as conn:
+        for count in (2, 3, 7):
+            for i in range(count):
+                shard = Shard(i, count)
+                rows = union_all(*[select(literal(c).label("code")) for c in replay_codes]) \
+                    .subquery()
+                got = set(conn.execute(select(rows.c.code).where(
+                    shard.where(rows.c.code, dialect))).scalars())
+                assert got == {c for c in replay_codes if shard.holds(c)}
+
+
+@pytest.mark.parametrize("shards", [2, 3])
+def test_a_rebuild_in_shards_writes_the_rows_of_one_pass(replayed, ledger, shards):
+    clean = snapshot(replayed, CODES, [2022])  # the incrementally maintained generation
+    replayed.runner.catch_up(ASSESSMENTS)
+    incremental = tables(ledger.engine, replayed.runner.active(ASSESSMENTS)[0])
+    expected = one_pass(ledger)
+    assert expected[t.publication.name] and expected[t.session.name]
+    assert expected == incremental
+    runner = Projections(ledger)
+    in_shards(runner, shards)
+    gen = runner.rebuild(ASSESSMENTS)
+    assert tables(ledger.engine, gen) == expected
+    assert snapshot(ReadSide(ledger), CODES, [2022]) == clean
+    with ledger.engine.connect() as conn:  # the shards' tracking rows are gone
+        names = set(conn.execute(select(t.projection.c.name)).scalars())
+    assert names == {ASSESSMENTS, "event_index"}
+
+
+def test_each_shard_holds_only_its_agencies(replayed, ledger, monkeypatch):
+    import ledger.projections.store.bulk as bulk
+    monkeypatch.setattr(bulk, "SHARD_AGENCIES", 2)  # 3 agencies registered: 2 shards
+    runner = Projections(ledger)
+    models = []
+    original = AssessmentsRebuild.run
+
+    def keep(self):
+        model = original(self)
+        models.append((self.shard, set(model.agencies)))
+        return model
+    AssessmentsRebuild.run = keep
+    try:
+        runner.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild.run = original
+    assert [s.index for s, _ in models] == [0, 1]
+    assert all(held and all(s.holds(c) for c in held) for s, held in models)
+    assert set().union(*(held for _, held in models)) == set(CODES)
+
+
+def test_a_crash_between_shards_resumes_to_the_rows_of_one_pass(replayed, ledger):
+    expected = one_pass(ledger)
+    crashed = Projections(ledger)
+    in_shards(crashed, 2)
+    original = AssessmentsRebuild._start
+
+    def dying_second_shard(self):
+        if self.shard is not None and self.shard.index == 1:
+            raise KeyboardInterrupt("killed")
+        return original(self)
+    AssessmentsRebuild._start = dying_second_shard
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            crashed.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._start = original
+    head = crashed.head()
+    with ledger.engine.connect() as conn:
+        p = t.projection.c
+        at = dict(conn.execute(select(p.name, p.position).where(p.status == "building")).all())
+    assert at == {ASSESSMENTS: 0, Shard(0, 2).name: head, Shard(1, 2).name: 0}
+    resumed = Projections(ledger)  # chooses its shards from the generation begun
+    gen = resumed.rebuild(ASSESSMENTS)
+    assert tables(ledger.engine, gen) == expected
+
+
+def test_a_crash_inside_a_shard_resumes_to_the_rows_of_one_pass(replayed, ledger):
+    expected = one_pass(ledger)
+    crashed = Projections(ledger)
+    small = {"checkpoint_events": 14, "chunk": 7, "append_flush": 3}
+    in_shards(crashed, 2, **small)
+    original = AssessmentsRebuild._checkpoint
+    calls = {"n": 0}
+
+    def dying_checkpoint(self, *args):
+        if self.shard is not None and self.shard.index == 1:
+            calls["n"] += 1
+            if calls["n"] > 2:
+                raise KeyboardInterrupt("killed")
+        return original(self, *args)
+    AssessmentsRebuild._checkpoint = dying_checkpoint
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            crashed.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._checkpoint = original
+    with ledger.engine.connect() as conn:
+        p = t.projection.c
+        second = conn.execute(select(p.position).where(p.name == Shard(1, 2).name)).scalar()
+        beyond = conn.execute(select(t.trail.c.position).where(
+            t.trail.c.position > second, t.trail.c.gen == crashed.active(ASSESSMENTS)[0] + 1,
+            Shard(1, 2).where(t.trail.c.agency, ledger.engine.dialect.name))).all()
+    assert second == 28 and beyond  # rows flushed after its checkpoint: the resume drops them
+    resumed = Projections(ledger)
+    in_shards(resumed, None, **small)
+    gen = resumed.rebuild(ASSESSMENTS)
+    assert tables(ledger.engine, gen) == expected
+
+
+def test_events_recorded_during_the_shards_reach_the_new_generation(replayed, ledger):
+    from datetime import date
+    from tests.scenario import REGULATOR
+    runner = Projections(ledger)
+    in_shards(runner, 2)
+    original = ShardedRebuild._freeze
+    recorded = {}
+
+    def write_then_freeze(self, end, shards):
+        original(self, end, shards)
+        recorded["r"] = ledger.record_deduction(
+            REGULATOR, CODES[0], "D02", date(2022, 11, 8), "result notice late")
+    ShardedRebuild._freeze = write_then_freeze
+    try:
+        gen = runner.rebuild(ASSESSMENTS)
+    finally:
+        ShardedRebuild._freeze = original
+    assert runner.active(ASSESSMENTS) == (gen, runner.head())
+    month = ReadSide(ledger).month(CODES[0], "2022-11")
+    assert recorded["r"].id in [d["id"] for d in month["deductions"]]
+
+
+def test_a_crash_after_the_shards_is_finished_by_the_incremental_path(
+        replayed, ledger, monkeypatch):
+    import ledger.projections.store.bulk as bulk
+    expected = one_pass(ledger)
+    monkeypatch.setattr(bulk, "SHARD_AGENCIES", 2)  # 3 agencies registered: 2 shards
+    crashed = Projections(ledger)
+    original = ShardedRebuild._freeze
+
+    def freeze_then_die(self, end, shards):
+        original(self, end, shards)
+        raise KeyboardInterrupt("killed")
+    monkeypatch.setattr(ShardedRebuild, "_freeze", freeze_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        crashed.rebuild(ASSESSMENTS)
+    monkeypatch.setattr(ShardedRebuild, "_freeze", original)
+    passes = []
+    monkeypatch.setattr(AssessmentsRebuild, "run", lambda self: passes.append(self))
+    resumed = Projections(ledger)
+    gen = resumed.rebuild(ASSESSMENTS)
+    assert passes == []  # no pass loads the agencies again: the generation is past its shards
+    assert resumed.active(ASSESSMENTS) == (gen, resumed.head())
+    assert tables(ledger.engine, gen) == expected

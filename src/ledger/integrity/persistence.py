@@ -224,6 +224,23 @@ class ChainedRecorder:
                             state=state if type(state) is bytes else bytes(state))
                 for version, topic, state in rows]
 
+    def last_version(self, originator_id: UUID) -> int | None:
+        """The aggregate's latest version in the store (None without events): one indexed
+        lookup, so a state derived from the aggregate can be kept until it changes."""
+        mark = _MARKS.get(self.datastore.engine.dialect.paramstyle)
+        if (mark is None or transactions.get(None) is not None
+                or self.datastore.access_lock is not None
+                or self.datastore.scoped_session is not None):
+            last = super().select_events(originator_id, desc=True, limit=1)
+            return last[0].originator_version if last else None
+        bind = self.__dict__.get("_bind_uuid")
+        if bind is None:
+            bind = self._bind_uuid = self._uuid_binder(self.datastore.engine.dialect)
+        with self.datastore.engine.connect() as connection:
+            return connection.exec_driver_sql(
+                f"SELECT max(originator_version) FROM {self.qualified_table()} "
+                f"WHERE originator_id = {mark}", (bind(_as_uuid(originator_id)),)).scalar()
+
     def stored_events_of(self, connection: Connection, originator_id: UUID,
                          limit: int | None = None) -> list[StoredEvent]:
         """An aggregate's stored events in version order, read on the given connection.

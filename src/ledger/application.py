@@ -140,6 +140,15 @@ class Ledger(Application):
             return self.repository.get(aggregate_id)
         return batch.load(aggregate_id)
 
+    def read(self, aggregate_id: UUID) -> Any:
+        """As `load`, for a command that only reads the aggregate (never changes or records it):
+        the cached aggregate itself rather than a deep copy of it (`ledger serve` keeps an
+        aggregate cache); AggregateNotFoundError."""
+        batch = self._current_batch()
+        if batch is None:
+            return self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        return batch.load(aggregate_id)
+
     def exists(self, aggregate_id: UUID) -> bool:
         batch = self._current_batch()
         if batch is not None:
@@ -182,9 +191,11 @@ class Ledger(Application):
             self._batch.current = None
             batch.close()
 
-    def agency(self, code: str) -> Agency:
-        """The Agency aggregate for a credit code, or NotFound."""
-        return get(self, "agency", agency_id(code), f"with credit code {code}", Agency)
+    def agency(self, code: str, read_only: bool = False) -> Agency:
+        """The Agency aggregate for a credit code, or NotFound. `read_only`: for a command
+        that only reads it (see `read`)."""
+        return get(self, "agency", agency_id(code), f"with credit code {code}", Agency,
+                   read_only)
 
     def deduction(self, deduction_id: str) -> Deduction:
         return get(self, "deduction", parse_uuid("deduction", deduction_id), deduction_id,

@@ -1,6 +1,7 @@
-"""The catalogue and the working calendar a Ledger keeps between commands (as `ledger serve`'s
-workers do) are rebuilt as soon as any process publishes a new rule-set version or calendar:
-the very next command uses it."""
+"""What a Ledger keeps between commands (as `ledger serve`'s workers do): the catalogue and
+the working calendar are rebuilt as soon as any process publishes a new rule-set version or
+calendar, and the agency a deduction only reads (not copied from the aggregate cache) is
+brought up to date as well: the very next command sees each change."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ import pytest
 from ledger.api import AGGREGATE_CACHE
 from ledger.application import Ledger
 from ledger.domain.catalogue import RuleItem
+from ledger.domain.errors import RuleViolation
 from tests.application.conftest import TODAY
 from tests.conftest import REGULATOR
 
@@ -60,3 +62,15 @@ def test_a_calendar_published_elsewhere_is_used_by_the_next_deduction(served, ot
     other.publish_calendar(REGULATOR, 2023, [date(2023, 5, 1)], [], "corrected notice")
     again = served.deduction(served.record_deduction(REGULATOR, A, "D13", found, "late").id)
     assert again.rectification_due == first.rectification_due
+
+
+def test_a_deregistration_recorded_elsewhere_refuses_the_next_deduction(served, other):
+    served.record_deduction(REGULATOR, A, "D01", date(2023, 3, 6), "late")  # agency cached
+    other.deregister_agency(REGULATOR, A, date(2023, 4, 30), "merged")
+    before = served.recorder.max_notification_id()
+    with pytest.raises(RuleViolation, match="not registered on found_on 2023-05-02"):
+        served.record_deduction(REGULATOR, A, "D01", date(2023, 5, 2), "late")
+    assert served.recorder.max_notification_id() == before
+    # The kept agency was only read: a refused or accepted deduction leaves it as stored.
+    served.record_deduction(REGULATOR, A, "D01", date(2023, 4, 3), "late")
+    assert served.agency(A).deregistered_on == date(2023, 4, 30)

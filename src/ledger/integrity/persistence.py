@@ -8,6 +8,7 @@ there too, because the append-only guard forbids filling the hash in afterwards.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -34,6 +35,9 @@ from ledger.receipts import AlreadyRecorded, current, write_receipt
 from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
+# The append's statements, each built once per table: a statement object reused keeps its
+# cache key, so an append neither builds nor keys them again (the values are bound).
+_text = functools.lru_cache(maxsize=64)(text)
 _uuid_bytes = attrgetter("bytes")
 
 
@@ -154,7 +158,7 @@ class ChainedRecorder:
         if not stored_events:
             return []
         table = self.qualified_table()
-        head = session.execute(text(
+        head = session.execute(_text(
             f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")).first()
         seq, prev = (head[0], head[1]) if head else (0, GENESIS)
         positions = self._allocate_positions(session, table, len(stored_events))
@@ -299,11 +303,11 @@ class ChainedRecorder:
         UPDATE on the sequence, which the INSERT/SELECT-only application role lacks).
         """
         if session.connection().dialect.name == "postgresql":
-            drawn = session.execute(text(
+            drawn = session.execute(_text(
                 "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                 {"t": table, "n": count}).scalars()
             return sorted(drawn)
-        last = session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
+        last = session.execute(_text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
         return list(range(last + 1, last + 1 + count))
 
 

@@ -41,10 +41,14 @@ _text = functools.lru_cache(maxsize=64)(text)
 _uuid_bytes = attrgetter("bytes")
 
 
-def _as_uuid(value: Any) -> UUID:
-    return value if type(value) is UUID else UUID(str(value))
 # The driver's placeholder, for statements run with exec_driver_sql (no SQL compiled per call).
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if type(value) is UUID else UUID(str(value))
+
+
 COLUMNS = "id, originator_id, originator_version, topic, state, seq, hash"
 PG_TYPES = ["int8", "uuid", "int8", "text", "bytea", "int8", "varchar"]
 
@@ -193,6 +197,21 @@ class ChainedRecorder:
             return _as_uuid  # psycopg writes a UUID as the uuid column takes it
         return process
 
+    def _plain_reads(self) -> tuple[str, Callable[[UUID], Any]] | None:
+        """(placeholder, originator id binder) for reads run on a pooled connection of their
+        own; None where the library's session must be used: inside one of its transactions (a
+        process application's), on in-memory SQLite (one shared connection behind a lock),
+        with a scoped session, or on a driver of another placeholder style."""
+        mark = _MARKS.get(self.datastore.engine.dialect.paramstyle)
+        if (mark is None or transactions.get(None) is not None
+                or self.datastore.access_lock is not None
+                or self.datastore.scoped_session is not None):
+            return None
+        bind = self.__dict__.get("_bind_uuid")
+        if bind is None:
+            bind = self._bind_uuid = self._uuid_binder(self.datastore.engine.dialect)
+        return mark, bind
+
     def select_events(self, originator_id: UUID | str, gt: int | None = None,
                       lte: int | None = None, desc: bool = False,
                       limit: int | None = None) -> list[StoredEvent]:
@@ -201,11 +220,10 @@ class ChainedRecorder:
         version opens an ORM session and builds a query and ORM rows each call (a third of
         the CPU of loading an agency). Inside a transaction of the library's (a process
         application's) or on an in-memory SQLite store, the library's own is used."""
-        mark = _MARKS.get(self.datastore.engine.dialect.paramstyle)
-        if (mark is None or transactions.get(None) is not None
-                or self.datastore.access_lock is not None
-                or self.datastore.scoped_session is not None):
+        plain = self._plain_reads()
+        if plain is None:
             return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        mark, bind = plain
         key = (mark, gt is not None, lte is not None, desc, limit)
         sql = self.__dict__.setdefault("_select_sql", {}).get(key)
         if sql is None:
@@ -217,12 +235,8 @@ class ChainedRecorder:
                    + (f" LIMIT {int(limit)}" if limit is not None else ""))
             self._select_sql[key] = sql
         oid = _as_uuid(originator_id)
-        bind = self.__dict__.get("_bind_uuid")
-        if bind is None:
-            bind = self._bind_uuid = self._uuid_binder(self.datastore.engine.dialect)
+        params = (bind(oid), *(v for v in (gt, lte) if v is not None))
         with self.datastore.engine.connect() as connection:
-            params = (bind(oid),
-                      *(v for v in (gt, lte) if v is not None))
             rows = connection.exec_driver_sql(sql, params).fetchall()
         return [StoredEvent(originator_id=oid, originator_version=version, topic=topic,
                             state=state if type(state) is bytes else bytes(state))
@@ -231,15 +245,11 @@ class ChainedRecorder:
     def last_version(self, originator_id: UUID) -> int | None:
         """The aggregate's latest version in the store (None without events): one indexed
         lookup, so a state derived from the aggregate can be kept until it changes."""
-        mark = _MARKS.get(self.datastore.engine.dialect.paramstyle)
-        if (mark is None or transactions.get(None) is not None
-                or self.datastore.access_lock is not None
-                or self.datastore.scoped_session is not None):
+        plain = self._plain_reads()
+        if plain is None:
             last = super().select_events(originator_id, desc=True, limit=1)
             return last[0].originator_version if last else None
-        bind = self.__dict__.get("_bind_uuid")
-        if bind is None:
-            bind = self._bind_uuid = self._uuid_binder(self.datastore.engine.dialect)
+        mark, bind = plain
         with self.datastore.engine.connect() as connection:
             return connection.exec_driver_sql(
                 f"SELECT max(originator_version) FROM {self.qualified_table()} "

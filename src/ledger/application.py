@@ -98,6 +98,10 @@ class Ledger(Application):
         super().__init__(env=settings)
         self.today = today
         self._batch = threading.local()
+        # (the aggregate's version when read, what was derived from it): kept between
+        # commands, rebuilt as soon as the store holds a later version (any process's).
+        self._catalogue: tuple[int | None, Catalogue] | None = None
+        self._calendar: tuple[int | None, WorkingCalendar] | None = None
 
     def construct_recorder(self):
         """The recorder, creating the schema on first use even when workers start at once."""
@@ -134,6 +138,15 @@ class Ledger(Application):
         batch = self._current_batch()
         if batch is None:
             return self.repository.get(aggregate_id)
+        return batch.load(aggregate_id)
+
+    def read(self, aggregate_id: UUID) -> Any:
+        """As `load`, for a command that only reads the aggregate (never changes or records it):
+        the cached aggregate itself rather than a deep copy of it (`ledger serve` keeps an
+        aggregate cache); AggregateNotFoundError."""
+        batch = self._current_batch()
+        if batch is None:
+            return self.repository.get(aggregate_id, deepcopy_from_cache=False)
         return batch.load(aggregate_id)
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -178,9 +191,11 @@ class Ledger(Application):
             self._batch.current = None
             batch.close()
 
-    def agency(self, code: str) -> Agency:
-        """The Agency aggregate for a credit code, or NotFound."""
-        return get(self, "agency", agency_id(code), f"with credit code {code}", Agency)
+    def agency(self, code: str, read_only: bool = False) -> Agency:
+        """The Agency aggregate for a credit code, or NotFound. `read_only`: for a command
+        that only reads it (see `read`)."""
+        return get(self, "agency", agency_id(code), f"with credit code {code}", Agency,
+                   read_only)
 
     def deduction(self, deduction_id: str) -> Deduction:
         return get(self, "deduction", parse_uuid("deduction", deduction_id), deduction_id,
@@ -198,24 +213,44 @@ class Ledger(Application):
                    session_id, TrainingSession)
 
     def catalogue(self) -> Catalogue:
+        """The rule sets: shipped ones and those published (the rule set aggregate)."""
+        batch = self._current_batch()
+        if batch is None:
+            # Outside a batch: built again only when the rule set aggregate has a version the
+            # kept one was not built from (asked of the store on every call, one indexed
+            # lookup, so a version just published by any process is used at once).
+            version = self.recorder.last_version(RULE_SET_ID)
+            kept = self._catalogue
+            if kept is None or kept[0] != version:
+                kept = self._catalogue = (version, self._built_catalogue())
+            return kept[1]
         try:
             rules = self.load(RULE_SET_ID)
         except AggregateNotFoundError:
             rules = None
-        batch = self._current_batch()
-        if batch is None:
-            return Catalogue() if rules is None else rules.catalogue()
         # A batch builds the catalogue once per state of the rule set it has loaded.
         key = None if rules is None else (id(rules), rules.version)
         if batch.catalogue is None or batch.catalogue[0] != key:
             batch.catalogue = (key, Catalogue() if rules is None else rules.catalogue())
         return batch.catalogue[1]
 
+    def _built_catalogue(self) -> Catalogue:
+        try:
+            rules = self.load(RULE_SET_ID)
+        except AggregateNotFoundError:
+            return Catalogue()
+        return rules.catalogue()
+
     def working_calendar(self) -> WorkingCalendar:
         """The calendars in use now: shipped ones, overridden by the latest published."""
         batch = self._current_batch()
         if batch is None:
-            return WorkingCalendar(self.published_calendars())
+            # Kept like the catalogue, per version of the published calendars aggregate.
+            version = self.recorder.last_version(calendars.CALENDARS_ID)
+            kept = self._calendar
+            if kept is None or kept[0] != version:
+                kept = self._calendar = (version, WorkingCalendar(self.published_calendars()))
+            return kept[1]
         # A batch (import, demo) reads them once: no calendar is published inside one.
         if batch.working_calendar is None:
             batch.working_calendar = WorkingCalendar(self.published_calendars())

@@ -42,6 +42,9 @@ tokens_table = sa.Table(
     sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ledger_api_tokens_id", "id", unique=True),
 )
+# Built once: a statement object reused keeps its cache key, so a request's token check
+# neither builds nor keys the query again.
+BY_HASH = sa.select(tokens_table).where(tokens_table.c.token_hash == sa.bindparam("digest"))
 ADDED_COLUMNS = ("id", "expires_at", "revoked_at", "last_used_at")
 MAX_EXPIRY_DAYS = 3650
 LAST_USE_EVERY = 60.0  # seconds: last use is written at most once a minute per token
@@ -203,9 +206,9 @@ class Tokens:
         if not token:
             return None
         digest = token_hash(token)
-        table = self._table()
+        self._table()
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(table).where(table.c.token_hash == digest)).first()
+            row = conn.execute(BY_HASH, {"digest": digest}).first()
         if row is None or not hmac.compare_digest(row.token_hash, digest):
             return None
         return _record(row)

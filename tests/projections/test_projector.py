@@ -67,6 +67,23 @@ def test_a_read_sees_a_write_of_another_instance_applied_by_the_projector(follow
     assert tried == []
 
 
+def test_every_rung_write_is_applied_without_waiting_for_a_look_at_the_head(followed,
+                                                                          monkeypatch):
+    """After a batch the projector waits for the bell rather than reading the head again at
+    once: a write rung after its commit must still wake it, batch after batch."""
+    from ledger.projections.store import projector
+
+    read_side, writer = followed
+    monkeypatch.setattr(projector, "BUSY_POLL", 60.0)  # only the bell can wake it in time
+    monkeypatch.setattr(projector, "IDLE_POLL", 60.0)
+    writer.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
+    read_side.nudge()
+    for day in range(2, 8):
+        recorded = writer.record_deduction(REGULATOR, A, "D01", date(2022, 3, day), "late")
+        read_side.nudge()  # as a request does once its write is recorded
+        until(lambda: read_side.runner.active(ASSESSMENTS)[1] >= recorded.position)
+
+
 def test_a_write_waits_for_the_projector_not_for_its_own_catch_up(followed, monkeypatch):
     read_side, writer = followed
     tried = no_catching_up(read_side, monkeypatch)

@@ -48,11 +48,13 @@ class Store(Protocol):
 
     def load(self, aggregate_id: UUID) -> Any: ...
 
+    def read(self, aggregate_id: UUID) -> Any: ...
+
     def exists(self, aggregate_id: UUID) -> bool: ...
 
     def record(self, *aggregates: Any, resource_id: str, **data: Any) -> Recorded: ...
 
-    def agency(self, code: str) -> Agency: ...
+    def agency(self, code: str, read_only: bool = False) -> Agency: ...
 
     def deduction(self, deduction_id: str) -> Deduction: ...
 
@@ -91,10 +93,12 @@ def retrying(command: Callable[P, T]) -> Callable[P, T]:
     return attempts
 
 
-def get(store: Store, kind: str, aggregate_id: UUID, label: str, cls: type[T]) -> T:
-    """The aggregate of that id and class, or NotFound naming the kind and label."""
+def get(store: Store, kind: str, aggregate_id: UUID, label: str, cls: type[T],
+        read_only: bool = False) -> T:
+    """The aggregate of that id and class, or NotFound naming the kind and label.
+    `read_only`: the command only reads it (`Store.read`: no copy of a cached aggregate)."""
     try:
-        found = store.load(aggregate_id)
+        found = store.read(aggregate_id) if read_only else store.load(aggregate_id)
     except AggregateNotFoundError:
         found = None
     # An id of another kind of record (a session's id given as a deduction's) is unknown too.

@@ -19,7 +19,7 @@ def record_deduction(store: Store, by: Principal, code: str, rule_code: str, fou
                      project_ref: str | None = None, evidence: dict | None = None,
                      deduction_id: UUID | None = None) -> Recorded:
     authorize(by, RECORD)
-    agency = store.agency(code)
+    agency = store.agency(code, read_only=True)  # only its registration is checked
     catalogue = store.catalogue()
     version = catalogue.version_on(found_on)
     if version is None:

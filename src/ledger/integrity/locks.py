@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+# Built once (a statement object reused keeps its cache key): taken on every append.
+ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+BEGIN_IMMEDIATE = text("BEGIN IMMEDIATE")
 
+
+@functools.lru_cache(maxsize=64)
 def advisory_key(name: str) -> int:
     """A stable signed 64-bit PostgreSQL advisory-lock key for a name."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
@@ -23,11 +29,10 @@ def lock_for_append(session: Session, table: str) -> None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                        {"k": advisory_key("append:" + table)})
+        session.execute(ADVISORY_LOCK, {"k": advisory_key("append:" + table)})
     elif dialect == "sqlite":
         raw = connection.connection.dbapi_connection
         if not raw.in_transaction:
-            session.execute(text("BEGIN IMMEDIATE"))
+            session.execute(BEGIN_IMMEDIATE)
     else:
         raise NotImplementedError(f"no chain write lock for {dialect}")

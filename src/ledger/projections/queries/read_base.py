@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, bindparam, create_engine, event, select
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
@@ -67,6 +67,13 @@ def _share_disconnects(one: Engine, other: Engine) -> None:
             if context.is_disconnect and engine is not None:
                 engine.dispose(close=False)
         event.listen(noticed, "handle_error", drop)
+
+
+# The resource a write's 201 reads back, built once (a reused statement keeps its cache key).
+WRITTEN_DEDUCTION = select(t.deduction.c.resource).join(
+    t.projection, (t.projection.c.gen == t.deduction.c.gen)
+    & (t.projection.c.name == ASSESSMENTS) & (t.projection.c.status == "active")).where(
+    t.deduction.c.id == bindparam("id"))
 
 
 class _ReadModelStore:
@@ -198,11 +205,8 @@ class ReadBase:
         from the agency's state) is read back in one query, instead of catching up again and
         decoding the agency's whole state.
         """
-        d, p = t.deduction.c, t.projection.c
         with self.engine.connect() as conn:
-            resource = conn.execute(select(d.resource).join(
-                t.projection, (p.gen == d.gen) & (p.name == ASSESSMENTS)
-                & (p.status == "active")).where(d.id == str(deduction_id))).scalar()
+            resource = conn.execute(WRITTEN_DEDUCTION, {"id": str(deduction_id)}).scalar()
         if resource is None:
             return self.deduction(deduction_id)  # type: ignore[attr-defined]
         return loads(resource)["deduction"]

@@ -66,6 +66,7 @@ class Projector:
         self._applied: dict[str, tuple[int, int]] = {}  # name -> (generation, position)
         self._behind_since: dict[str, float] = {}  # name -> when it was first seen behind
         self._wanted: dict[str, int] = {}  # read models requests wait for: how many
+        self._full = False  # the last step applied a whole batch: more may be pending
         self._changed = threading.Condition()
         self._bell = Doorbell(lock_path + ".sock" if lock_path else None)
         self._board = Board(lock_path + ".pos" if lock_path else None)
@@ -117,7 +118,13 @@ class Projector:
             now = time.monotonic()
             if worked:
                 last_work = now
-                continue  # more may be pending: a batch stops at BATCH events
+                # A batch stops at BATCH events: after a full one, look again at once. After
+                # a shorter one every event up to the head it read is applied; a write made
+                # since rang the bell after its commit, so the wait below returns at once
+                # (without the bell's socket, look again at once as well). Not looking at
+                # the head again for nothing saves a query per batch.
+                if self._full or not self._bell.listening:
+                    continue
             self._bell.wait(BUSY_POLL if now - last_work < IDLE_AFTER else IDLE_POLL)
 
     def _lead(self) -> bool:
@@ -156,7 +163,7 @@ class Projector:
         once when a request waits for it.
         """
         head, active = self.runner.positions()
-        worked = False
+        worked = self._full = False
         now = time.monotonic()
         for name in NAMES:
             gen, position = active[name]
@@ -167,6 +174,7 @@ class Projector:
                 if done:
                     self.on_applied(name, done)
                     worked = True
+                    self._full = self._full or done >= BATCH
                     position = self.runner.reached.get((name, gen), position)
                 else:  # switched to another generation meanwhile: look again next step
                     gen, position = self.runner.active(name)
@@ -305,6 +313,11 @@ class Doorbell:
                 self._out.sendto(b"!", self.path)
         except OSError:
             pass
+
+    @property
+    def listening(self) -> bool:
+        """Whether a ring can wake `wait` (else it only sleeps out its timeout)."""
+        return self._in is not None
 
     def wait(self, timeout: float) -> None:
         """Until the bell rings or `timeout` seconds pass; every ring so far is taken."""

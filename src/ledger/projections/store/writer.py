@@ -101,14 +101,30 @@ def _current_key(table) -> list:
     return [c for c in table.primary_key.columns if c.name != "gen"]
 
 
+# DELETE statements built once per table and column: a statement object reused keeps its
+# cache key, so a projector's batch neither builds nor keys them again (the values are bound).
+_DELETES: dict[tuple, Any] = {}
+
+
+def _delete_where_in(table, columns: tuple) -> Any:
+    """DELETE FROM table WHERE gen = :gen AND (columns) IN :values (expanding)."""
+    found = _DELETES.get((table.name, *(c.name for c in columns)))
+    if found is None:
+        target = columns[0] if len(columns) == 1 else tuple_(*columns)
+        found = _DELETES[(table.name, *(c.name for c in columns))] = delete(table).where(
+            table.c.gen == bindparam("gen"),
+            target.in_(bindparam("values", expanding=True)))
+    return found
+
+
 def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None:
     """Make the newest of `rows` (in log order, each with `gen`) the current row of its key."""
     key = _current_key(table)
     newest = {tuple(row[c.name] for c in key): row for row in rows}
     keys = list(newest)
+    statement = _delete_where_in(table, tuple(key))
     for start in range(0, len(keys), 500):
-        conn.execute(delete(table).where(table.c.gen == gen,
-                                         tuple_(*key).in_(keys[start:start + 500])))
+        conn.execute(statement, {"gen": gen, "values": keys[start:start + 500]})
     insert_rows(conn, table, list(newest.values()))
 
 
@@ -137,9 +153,9 @@ def delete_in(conn: Connection, table, column, values, gen: int, chunk: int = 5_
     """Delete the generation's rows whose `column` is one of `values`, a chunk per statement
     (SQLite caps the bound parameters of one statement)."""
     values = list(values)
+    statement = _delete_where_in(table, (column,))
     for start in range(0, len(values), chunk):
-        conn.execute(delete(table).where(table.c.gen == gen,
-                                         column.in_(values[start:start + chunk])))
+        conn.execute(statement, {"gen": gen, "values": values[start:start + chunk]})
 
 
 def attendance_rows(gen: int, attendance: list) -> list[dict]:
@@ -170,6 +186,11 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
+DELETE_MONTH = delete(t.month).where(t.month.c.gen == bindparam("g"),
+                                     t.month.c.agency == bindparam("a"),
+                                     t.month.c.month == bindparam("m"))
+
+
 def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                   replace: bool = True) -> None:
     month_rows, deduction_rows, ids = [], [], []
@@ -194,9 +215,7 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
     if replace:
-        conn.execute(delete(t.month).where(
-            t.month.c.gen == gen, t.month.c.agency == bindparam("a"),
-            t.month.c.month == bindparam("m")), [{"a": code, "m": m} for code, m in months])
+        conn.execute(DELETE_MONTH, [{"g": gen, "a": code, "m": m} for code, m in months])
         delete_in(conn, t.deduction, t.deduction.c.id, ids, gen)
     insert_rows(conn, t.deduction, deduction_rows)
     insert_rows(conn, t.month, month_rows)

@@ -1,0 +1,76 @@
+"""What a Ledger keeps between commands (as `ledger serve`'s workers do): the catalogue and
+the working calendar are rebuilt as soon as any process publishes a new rule-set version or
+calendar, and the agency a deduction only reads (not copied from the aggregate cache) is
+brought up to date as well: the very next command sees each change."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ledger.api import AGGREGATE_CACHE
+from ledger.application import Ledger
+from ledger.domain.catalogue import RuleItem
+from ledger.domain.errors import RuleViolation
+from tests.application.conftest import TODAY
+from tests.conftest import REGULATOR
+
+A = "91341800H9EH9J1GRF"
+
+
+@pytest.fixture
+def served(database_url) -> Ledger:
+    """The ledger as a server's worker holds it (aggregate cache, fast-forward)."""
+    ledger = Ledger(url=database_url, today=lambda: TODAY, env=AGGREGATE_CACHE)
+    ledger.register_agency(REGULATOR, A, "敬亭招标", date(2022, 1, 1))
+    yield ledger
+    ledger.close()
+
+
+@pytest.fixture
+def other(database_url, served) -> Ledger:
+    """Another process's ledger on the same store (the CLI, another worker)."""
+    ledger = Ledger(url=database_url, today=lambda: TODAY)
+    yield ledger
+    ledger.close()
+
+
+def test_a_rule_set_version_published_elsewhere_is_used_by_the_next_deduction(served, other):
+    first = served.record_deduction(REGULATOR, A, "D01", date(2023, 1, 3), "late").id
+    assert served.deduction(first).rule_version != "2023.1"  # the shipped set, now kept
+    item = RuleItem("D01", "late notice", Decimal(5), serious=False, rectifiable=True)
+    other.publish_rule_set_version(REGULATOR, "2023.1", date(2023, 1, 1), [item])
+    after = served.deduction(served.record_deduction(REGULATOR, A, "D01", date(2023, 1, 3),
+                                                     "late").id)
+    assert (after.rule_version, after.base_points) == ("2023.1", 5)
+    # ... and the next one published too, after the kept catalogue was rebuilt once.
+    item = RuleItem("D01", "late notice", Decimal(7), serious=False, rectifiable=True)
+    other.publish_rule_set_version(REGULATOR, "2023.2", date(2023, 2, 1), [item])
+    later = served.deduction(served.record_deduction(REGULATOR, A, "D01", date(2023, 2, 3),
+                                                     "late").id)
+    assert (later.rule_version, later.base_points) == ("2023.2", 7)
+
+
+def test_a_calendar_published_elsewhere_is_used_by_the_next_deduction(served, other):
+    found = date(2023, 3, 6)  # a Monday; D13 is due ten working days later
+    first = served.deduction(served.record_deduction(REGULATOR, A, "D13", found, "late").id)
+    other.publish_calendar(REGULATOR, 2023, [date(2023, 3, 7), date(2023, 3, 8)], [],
+                           "state council notice")
+    after = served.deduction(served.record_deduction(REGULATOR, A, "D13", found, "late").id)
+    assert after.rectification_due > first.rectification_due
+    # A second publication for the year supersedes the first at once as well.
+    other.publish_calendar(REGULATOR, 2023, [date(2023, 5, 1)], [], "corrected notice")
+    again = served.deduction(served.record_deduction(REGULATOR, A, "D13", found, "late").id)
+    assert again.rectification_due == first.rectification_due
+
+
+def test_a_deregistration_recorded_elsewhere_refuses_the_next_deduction(served, other):
+    served.record_deduction(REGULATOR, A, "D01", date(2023, 3, 6), "late")  # agency cached
+    other.deregister_agency(REGULATOR, A, date(2023, 4, 30), "merged")
+    before = served.recorder.max_notification_id()
+    with pytest.raises(RuleViolation, match="not registered on found_on 2023-05-02"):
+        served.record_deduction(REGULATOR, A, "D01", date(2023, 5, 2), "late")
+    assert served.recorder.max_notification_id() == before
+    # The kept agency was only read: a refused or accepted deduction leaves it as stored.
+    served.record_deduction(REGULATOR, A, "D01", date(2023, 4, 3), "late")
+    assert served.agency(A).deregistered_on == date(2023, 4, 30)

@@ -121,7 +121,8 @@ def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None
     """Make the newest of `rows` (in log order, each with `gen`) the current row of its key."""
     key = _current_key(table)
     newest = {tuple(row[c.name] for c in key): row for row in rows}
-    keys = list(newest)
+    # A key of one column is bound as its values, of several as tuples (`_delete_where_in`).
+    keys = [k[0] for k in newest] if len(key) == 1 else list(newest)
     statement = _delete_where_in(table, tuple(key))
     for start in range(0, len(keys), 500):
         conn.execute(statement, {"gen": gen, "values": keys[start:start + 500]})

@@ -27,7 +27,7 @@ from ledger.config import CHINA
 from ledger.projections.model.codec import dumps, loads
 from ledger.projections.model.state import AgencyState
 from ledger.projections.model.views import (
-    EVALUATION_VARYING, evaluation_parts, evaluation_resources, through_of,
+    EVALUATION_VARYING, assembled, evaluation_parts, evaluation_resources, through_of,
 )
 
 KIND = "evaluation"
@@ -110,7 +110,7 @@ def resource_from_row(first: int, resource: str, through: int) -> dict | None:
     if through < first:
         return None
     held = loads(resource)
-    return {**held["base"], **held["by"][through - first]}
+    return assembled(held["base"], held["by"][through - first])
 
 
 def standing_from_row(first: int, standing: str, through: int) -> tuple | None:

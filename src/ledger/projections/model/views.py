@@ -223,8 +223,14 @@ EVALUATION_VARYING = ("assessed_months", "monthly_mean", "score", "grade", "caps
 def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) -> dict[int, dict]:
     """The evaluation as it reads once each of `throughs` months of the year have begun."""
     base, by = evaluation_parts(agency, year, throughs)
-    return {through: {
-        "agency": base["agency"], "name": base["name"], "year": year,
+    return {through: assembled(base, varying) for through, varying in zip(throughs, by)}
+
+
+def assembled(base: dict, varying: dict) -> dict:
+    """The evaluation resource from its two parts (`evaluation_parts`), in the field order of
+    docs/API.md: the one shape every reader returns, and that a year's notice keeps."""
+    return {
+        "agency": base["agency"], "name": base["name"], "year": base["year"],
         "assessed_months": varying["assessed_months"], "monthly_mean": varying["monthly_mean"],
         "provincial_score": base["provincial_score"], "bonus": base["bonus"],
         "bonus_parts": dict(base["bonus_parts"]), "bonus_void": base["bonus_void"],
@@ -234,7 +240,7 @@ def evaluation_resources(agency: AgencyState, year: int, throughs: list[int]) ->
         "purchaser_rating_mean": base["purchaser_rating_mean"],
         "purchaser_ratings": base["purchaser_ratings"],
         "caps_applied": varying["caps_applied"],
-    } for through, varying in zip(throughs, by)}
+    }
 
 
 def evaluation_parts(agency: AgencyState, year: int,

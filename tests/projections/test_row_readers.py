@@ -24,7 +24,7 @@ from ledger.projections.queries.read_overview import annual_rows
 from ledger.projections.store import tables as t
 from ledger.projections.model.views import (
     deduction_effect, deduction_resource, dispute_resource, evaluation_resource, month_resource,
-    year_months,
+    rectification_state, year_months,
 )
 from tests.conftest import reset_postgres
 from tests.projections.test_properties import CODES, START, TODAY, direct_fold, operation, run
@@ -92,10 +92,24 @@ def current_reads(side: ReadSide, model, codes: list[str]) -> None:
 
 
 def as_of_reads(side: ReadSide, app: Ledger, position: int) -> None:
-    """As-of annual standings and evaluations equal the fold of the log up to `position`."""
+    """As-of annual standings, evaluations, disputes, rectifications and training statistics
+    equal the fold of the log up to `position`."""
     prefix = direct_fold(app, position)
     as_of = AsOf(position=position)
     _, day = side.as_of_reader.resolve(as_of)
+    as_of_queues(side, prefix, as_of, day)
+    for year in YEARS:
+        sessions = {s.id: s.kind for s in prefix.sessions.values() if s.held_on.year == year}
+        people = [(x.session_id, code) for code, a in prefix.agencies.items()
+                  for x in a.attendance if x.session_id in sessions]
+        kinds = sorted(set(sessions.values()))
+        assert side.training_statistics(year, as_of) == {
+            "year": year,
+            "sessions": {k: list(sessions.values()).count(k) for k in kinds},
+            "agencies": len({c for _, c in people}), "person_times": len(people),
+            "person_times_by_kind": {k: n for k in kinds
+                                     if (n := [sessions[i] for i, _ in people].count(k))},
+        }, (position, year)
     for year in YEARS:
         rows = annual_rows(list(prefix.agencies.values()), year, day)
         found = side.annual_standings(year, as_of)
@@ -108,6 +122,39 @@ def as_of_reads(side: ReadSide, app: Ledger, position: int) -> None:
                 continue
             assert side.evaluation(code, year, as_of) == {**evaluation_resource(
                 prefix.agencies[code], year, day), "provisional": True}, (position, code)
+
+
+def as_of_queues(side: ReadSide, prefix, as_of: AsOf, day) -> None:
+    """The dispute and rectification queues as of a position equal the fold's up to it."""
+    every = [(a, d) for a in prefix.agencies.values() for d in a.deductions.values()]
+    disputes = sorted((dispute_resource(d, day) for _, d in every if d.dispute is not None),
+                      key=lambda r: r["position"])
+    rectifications = []
+    for a, d in every:
+        r = deduction_resource(d, deduction_effect(a, d))
+        r["rectification_state"] = rectification_state(r, day)
+        if r["rectification_state"] != "none":
+            rectifications.append(r)
+    rectifications.sort(key=lambda d: (d["rectification_due"], d["agency"], d["position"]))
+    assert side.disputes(as_of=as_of) == disputes
+    assert side.rectifications(as_of=as_of) == rectifications
+    for status in ("open", "upheld", "overturned", "reduced"):
+        assert side.disputes(status=status, as_of=as_of) == [
+            r for r in disputes if r["status"] == status]
+    for state in ("open", "overdue", "on_time", "late"):
+        assert side.rectifications(state, as_of=as_of) == [
+            r for r in rectifications if r["rectification_state"] == state]
+    for code in CODES:
+        if code not in prefix.agencies:
+            with pytest.raises(NotFound):
+                side.disputes(agency=code, as_of=as_of)
+            with pytest.raises(NotFound):
+                side.rectifications(agency=code, as_of=as_of)
+            continue
+        assert side.disputes(agency=code, as_of=as_of) == [
+            r for r in disputes if r["agency"] == code]
+        assert side.rectifications(agency=code, as_of=as_of) == [
+            r for r in rectifications if r["agency"] == code]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -176,6 +223,29 @@ def test_a_generation_built_before_secondment_rows_reads_the_state(database_url)
         spoil_states(upgraded)
         assert upgraded.staff_records(code) == records
         upgraded.close()
+    finally:
+        side.close()
+        app.close()
+
+
+def test_as_of_queues_and_training_at_every_position(database_url):
+    """At every position of a log where a session's attendance, a deduction's dispute, its
+    decision and rectification come after what they change: the as-of readers equal the fold
+    of the log up to it (the stored states unreadable)."""
+    app = Ledger(url=database_url, today=lambda: TODAY)
+    side = ReadSide(app, today=lambda: TODAY)
+    try:
+        day = START + timedelta(days=40)
+        run(app, [("register", code, START) for code in CODES]
+            + [("session", "lecture", day), ("attend", 0, CODES[0], "S1"),
+               ("deduct", CODES[0], "D13", day), ("deduct", CODES[1], "D01", day),
+               ("dispute", 0, 1), ("attend", 0, CODES[1], "S2"), ("resolve", 0, "reduced", "1"),
+               ("rectify", 1, 5), ("session", "online", day), ("attend", 1, CODES[0], "S3"),
+               ("withdraw", 0)])
+        side.refresh()
+        spoil_states(side)
+        for position in range(side.runner.head() + 1):
+            as_of_reads(side, app, position)
     finally:
         side.close()
         app.close()

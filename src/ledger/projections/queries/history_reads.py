@@ -68,13 +68,17 @@ def month_as_of(conn: Connection, gen: int, code: str, month: str,
     return figures, [stored_of_versions(v) for v in versions.values()]
 
 
-def deductions_as_of(conn: Connection, gen: int, code: str, position: int) -> list[dict]:
-    """Every deduction of the agency as of `position` (stored resources, in no order): the
-    latest version of each up to the position (`history_rows.stored_of_versions`)."""
+def deductions_as_of(conn: Connection, gen: int, code: str | None,
+                     position: int) -> list[dict]:
+    """Every deduction of the agency (of every agency when `code` is None) as of `position`
+    (stored resources, in no order): the latest version of each up to the position
+    (`history_rows.stored_of_versions`)."""
     d = DEDUCTION_V.c
     versions: dict[str, list[str]] = {}
-    for row in conn.execute(select(d.id, d.resource).where(
-            d.gen == gen, d.agency == code, d.valid_from <= position).order_by(d.valid_from)):
+    query = select(d.id, d.resource).where(d.gen == gen, d.valid_from <= position)
+    if code is not None:
+        query = query.where(d.agency == code)
+    for row in conn.execute(query.order_by(d.valid_from)):
         versions.setdefault(row.id, []).append(row.resource)
     return [stored_of_versions(v) for v in versions.values()]
 

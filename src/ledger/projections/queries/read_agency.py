@@ -146,15 +146,6 @@ class AgencyReads(ReadBase):
         return month_answer(code, month, assessed(a.registered_on, a.deregistered_on, month,
                                                   today), figures, deductions), a
 
-    def _agency_as_of(self, conn: Connection, gen: int, position: int,
-                      code: str) -> AgencyState:
-        a = history.agency_as_of(conn, gen, code, position)
-        if a is None:
-            if history.agency_known(conn, gen, code):
-                raise NotFound(f"No agency with credit code {code} as of position {position}.")
-            raise NotFound(f"No agency with credit code {code}.")
-        return a
-
     def deductions(self, code: str, month: str | None = None, status: str | None = None,
                    as_of: AsOf | None = None) -> list[dict]:
         if as_of is not None:

@@ -10,10 +10,12 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, create_engine, event, select
+from sqlalchemy.engine import Connection
 
 from ledger.config import today_in_china
 from ledger.domain.errors import NotFound
 from ledger.projections.store import tables as t
+from ledger.projections.queries import history_reads as history
 from ledger.projections.queries.asof import AsOf, AsOfReader
 from ledger.projections.model.codec import agency_from_json, loads
 from ledger.projections.model.fold import Changes
@@ -245,6 +247,17 @@ class ReadBase:
         position, today = self.as_of_reader.resolve(as_of)
         gen = self._gen()  # caught up to the head, so at least to `position`
         return (gen, position, today) if self._holds(gen, kinds) else None
+
+    def _agency_as_of(self, conn: Connection, gen: int, position: int,
+                      code: str) -> AgencyState:
+        """The agency's registration as of `position` (its version row); NotFound, as the
+        fold would answer, when it was not registered then."""
+        a = history.agency_as_of(conn, gen, code, position)
+        if a is None:
+            if history.agency_known(conn, gen, code):
+                raise NotFound(f"No agency with credit code {code} as of position {position}.")
+            raise NotFound(f"No agency with credit code {code}.")
+        return a
 
     def _gen(self, name: str = ASSESSMENTS) -> int:
         """The generation of `name` that serves reads, caught up with the log first."""

@@ -19,6 +19,7 @@ from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import agency_from_json, loads
 from ledger.projections.queries.ranking import CurrentStandings, window
 from ledger.projections.queries.read_base import ReadBase
+from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX
 from ledger.projections.model.state import AgencyState
 from ledger.projections.model.evaluation_rows import KIND as EVALUATION
 from ledger.projections.store.standings import standings_as_of
@@ -151,22 +152,27 @@ class OverviewReads(ReadBase):
 
     def training_statistics(self, year: int, as_of: AsOf | None = None) -> dict:
         """Sessions by kind, agencies trained, person-times (in total and by kind)."""
-        if as_of is not None:
-            position, _ = self.as_of_reader.resolve(as_of)
-            model = self.as_of_reader.model(position)
-            sessions = {s.id: s.kind for s in model.sessions.values() if s.held_on.year == year}
-            people = [(a.session_id, code) for code, ag in model.agencies.items()
-                      for a in ag.attendance if a.session_id in sessions]
-        else:
-            gen = self._gen()
-            s, a = t.session.c, t.attendance.c
-            with self.engine.connect() as conn:
-                sessions = {r.id: r.kind for r in conn.execute(select(s.id, s.kind).where(
-                    s.gen == gen, s.held_on >= date(year, 1, 1),
-                    s.held_on <= date(year, 12, 31)))}
-                people = [(r.session_id, r.agency) for r in conn.execute(
-                    select(a.session_id, a.agency).where(a.gen == gen))
-                    if r.session_id in sessions]
+        # The rows of sessions and attendance, as of a position too: an attendance row keeps
+        # its event's position, and a session was held by then when its stream has an event
+        # at or before it in the event index (the first event of a session's stream records
+        # it; a session's kind and day never change).
+        position = None if as_of is None else self.as_of_reader.resolve(as_of)[0]
+        # Caught up to the head (so at least to `position`); the event index only as of one.
+        gens = self.refresh((ASSESSMENTS,) if position is None else (ASSESSMENTS, EVENT_INDEX))
+        gen = gens[ASSESSMENTS]
+        s, a, e = t.session.c, t.attendance.c, t.event.c
+        held = select(s.id, s.kind).where(
+            s.gen == gen, s.held_on >= date(year, 1, 1), s.held_on <= date(year, 12, 31))
+        attended = select(a.session_id, a.agency).where(a.gen == gen)
+        if position is not None:
+            held = held.where(select(e.position).where(
+                e.gen == gens[EVENT_INDEX], e.originator_id == s.id,
+                e.position <= position).exists())
+            attended = attended.where(a.position <= position)
+        with self.engine.connect() as conn:
+            sessions = {r.id: r.kind for r in conn.execute(held)}
+            people = [(r.session_id, r.agency) for r in conn.execute(attended)
+                      if r.session_id in sessions]
         by_kind: dict[str, int] = {}
         for kind in sessions.values():
             by_kind[kind] = by_kind.get(kind, 0) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,8 @@ from ledger.domain.errors import NotFound
 from ledger.projections.store import tables as t
 from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import loads
+from ledger.projections.model.history_rows import AGENCY, DEDUCTION
+from ledger.projections.queries import history_reads as history
 from ledger.projections.queries.read_base import ReadBase
 from ledger.projections.model.views import (
     deduction_effect, deduction_resource, dispute_on, dispute_resource, rectification_state,
@@ -28,6 +31,21 @@ class QueueReads(ReadBase):
                 t.deduction.c.gen == gen, where)).scalar()
         return None if resource is None else loads(resource)
 
+    def _deductions_as_of(self, as_of: AsOf,
+                          agency: str | None) -> tuple[list[dict], date] | None:
+        """The stored resources (`views.stored_deduction`) of every deduction (of `agency`,
+        which must be registered then) as of the moment, from the deduction versions
+        (`history_reads.deductions_as_of`), and the day of that moment; None when the
+        generation that serves reads does not hold them (the caller folds the log)."""
+        held = self._history_as_of(as_of, (AGENCY, DEDUCTION))
+        if held is None:
+            return None
+        gen, position, today = held
+        with self.engine.connect() as conn:
+            if agency is not None:
+                self._agency_as_of(conn, gen, position, agency)
+            return history.deductions_as_of(conn, gen, agency, position), today
+
     def deduction(self, deduction_id: str) -> dict:
         found = self._stored(t.deduction.c.id == str(deduction_id))
         if found is None:
@@ -43,7 +61,11 @@ class QueueReads(ReadBase):
     def disputes(self, status: str | None = None, agency: str | None = None,
                  as_of: AsOf | None = None) -> list[dict]:
         """Disputes in filing order, optionally only those with a status or of one agency."""
-        if as_of is not None:
+        held = None if as_of is None else self._deductions_as_of(as_of, agency)
+        if held is not None:  # the deduction versions as of the position
+            stored, today = held
+            result = [dispute_on(s["dispute"], today) for s in stored if s["dispute"] is not None]
+        elif as_of is not None:  # a generation without deduction versions: fold the log
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, agency)
             result = [dispute_resource(d, today) for a in model.agencies.values()
@@ -70,7 +92,11 @@ class QueueReads(ReadBase):
 
         States: open (not yet rectified, due date not passed), overdue, on_time, late.
         """
-        if as_of is not None:
+        held = None if as_of is None else self._deductions_as_of(as_of, agency)
+        if held is not None:  # the deduction versions as of the position
+            stored, today = held
+            found = [s["deduction"] for s in stored]
+        elif as_of is not None:  # a generation without deduction versions: fold the log
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, agency)
             found = [deduction_resource(d, deduction_effect(a, d))

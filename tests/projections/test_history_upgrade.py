@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, event, insert, select
 
+from ledger.domain.errors import NotFound
 from ledger.integrity.readcheck import compare_read_models
 from ledger.projections.store import tables as t
 from ledger.projections.model.codec import dumps
@@ -26,7 +27,20 @@ def _as_of_answers(side: ReadSide, position: int) -> dict:
             found[f"trail {code} {month}"] = side.trail(code, month, at)
     for month in ("2022-01", "2022-02", "2022-03", "2022-04"):
         found[f"standings {month}"] = side.standings(month, as_of=at)
+    for agency in (None, *CODES):
+        found[f"disputes {agency}"] = _or_not_found(side.disputes, agency=agency, as_of=at)
+        found[f"rectifications {agency}"] = _or_not_found(side.rectifications, agency=agency,
+                                                          as_of=at)
+    for year in (2021, 2022, 2023):
+        found[f"training {year}"] = side.training_statistics(year, at)
     return found
+
+
+def _or_not_found(read, **kwargs):
+    try:
+        return read(**kwargs)
+    except NotFound as e:
+        return str(e)
 
 
 def _folds(side: ReadSide) -> list[str]:
@@ -48,6 +62,7 @@ def test_a_generation_built_before_history_folds_until_rebuilt(ledger, scenario)
     head = side.runner.head()
     positions = [head // 3, 2 * head // 3, head]
     with_history = {p: _as_of_answers(side, p) for p in positions}
+    assert all(with_history[head][f"{read} None"] for read in ("disputes", "rectifications"))
     # As an older version left it: versions written only from the middle of the log on, and
     # no record that the generation holds history.
     gen = side.runner.active(ASSESSMENTS)[0]

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ledger.domain.errors import NotFound
@@ -153,24 +153,26 @@ class OverviewReads(ReadBase):
     def training_statistics(self, year: int, as_of: AsOf | None = None) -> dict:
         """Sessions by kind, agencies trained, person-times (in total and by kind)."""
         # The rows of sessions and attendance, as of a position too: an attendance row keeps
-        # its event's position, and a session was held by then when its stream has an event
-        # at or before it in the event index (the first event of a session's stream records
-        # it; a session's kind and day never change).
+        # its event's position, and a session was recorded by then when the first event of
+        # its stream in the event index (its recording) is at or before it (a session's kind
+        # and day never change).
         position = None if as_of is None else self.as_of_reader.resolve(as_of)[0]
         # Caught up to the head (so at least to `position`); the event index only as of one.
         gens = self.refresh((ASSESSMENTS,) if position is None else (ASSESSMENTS, EVENT_INDEX))
         gen = gens[ASSESSMENTS]
         s, a, e = t.session.c, t.attendance.c, t.event.c
-        held = select(s.id, s.kind).where(
-            s.gen == gen, s.held_on >= date(year, 1, 1), s.held_on <= date(year, 12, 31))
         attended = select(a.session_id, a.agency).where(a.gen == gen)
         if position is not None:
-            held = held.where(select(e.position).where(
-                e.gen == gens[EVENT_INDEX], e.originator_id == s.id,
-                e.position <= position).exists())
             attended = attended.where(a.position <= position)
         with self.engine.connect() as conn:
-            sessions = {r.id: r.kind for r in conn.execute(held)}
+            sessions = {r.id: r.kind for r in conn.execute(select(s.id, s.kind).where(
+                s.gen == gen, s.held_on >= date(year, 1, 1), s.held_on <= date(year, 12, 31)))}
+            if position is not None and sessions:
+                # Grouped by stream, so that each is looked up by its index (gen, originator_id).
+                recorded = conn.execute(select(e.originator_id, func.min(e.position)).where(
+                    e.gen == gens[EVENT_INDEX], e.originator_id.in_(list(sessions)))
+                    .group_by(e.originator_id)).all()
+                sessions = {oid: sessions[oid] for oid, first in recorded if first <= position}
             people = [(r.session_id, r.agency) for r in conn.execute(attended)
                       if r.session_id in sessions]
         by_kind: dict[str, int] = {}

@@ -2,7 +2,8 @@
 
 Values are str, int, bool, None, Decimal (exact scores and points), date, datetime (UTC), or
 dicts and lists of those. Unknown ids raise NotFound. `as_of` answers from the events recorded
-at or before that moment only, by folding the relevant streams up to it.
+at or before that moment only: from the history rows as of its position, or, on a generation
+built before the rows it needs, by folding the relevant streams up to it.
 """
 
 from __future__ import annotations

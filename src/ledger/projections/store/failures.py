@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Integer, String, Table, Text, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from ledger.projections.store.tables import POS, UTCDateTime, metadata
+from ledger.projections.store.tables import POS, UTCDateTime, metadata, projection
 
 failure = Table(
     "rm_projection_failure", metadata,
@@ -35,9 +35,17 @@ def describe(error: BaseException) -> str:
 
 
 def record_failure(engine: Engine, name: str, gen: int, position: int, error: str) -> None:
-    """Keep (name, gen)'s failure, replacing an earlier one; its own transaction."""
+    """Keep (name, gen)'s failure, replacing an earlier one; its own transaction.
+
+    Under the generation's tracking row's lock, as a batch is applied: a batch reads whether a
+    failure is kept when it takes that lock, and deletes it only if so (`runner.TRACKING`).
+    On SQLite the DELETE below takes the database's write lock, which a batch holds throughout.
+    """
     c = failure.c
     with engine.begin() as conn:
+        if conn.dialect.name != "sqlite":
+            p = projection.c
+            conn.execute(select(p.gen).where(p.name == name, p.gen == gen).with_for_update())
         conn.execute(delete(failure).where(c.name == name, c.gen == gen))
         conn.execute(insert(failure).values(name=name, gen=gen, position=position, error=error,
                                             failed_at=datetime.now(timezone.utc)))

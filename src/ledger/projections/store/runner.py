@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -16,7 +16,7 @@ from ledger.projections.store import tables as t
 from ledger.projections.store.bulk import RebuildConflict, assessments_rebuild
 from ledger.projections.store.decoding import EventDecoder
 from ledger.projections.store.failures import (
-    ProjectionFailed, clear_failure, describe, failures, record_failure,
+    ProjectionFailed, clear_failure, describe, failure, failures, record_failure,
 )
 from ledger.projections.store.rows import insert_rows
 from ledger.projections.model.codec import dumps, event_data
@@ -36,6 +36,30 @@ BATCH = 500
 DROP_CHUNK = 20_000  # rows of a retired generation deleted per transaction on SQLite
 RETIRED_GRACE = 2.0  # seconds between a switch and deleting the retired generation's rows
 REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
+
+
+# The tracking statements of every batch, built once: a statement object reused keeps its
+# cache key, so a batch neither builds nor keys them again (the values are bound).
+def _tracking_row():
+    p = t.projection.c
+    return (p.name == bindparam("n")) & (p.gen == bindparam("g"))
+
+
+# SQLite: writing first takes the database's write lock before anything is read.
+TOUCH = update(t.projection).where(_tracking_row()).values(updated_at=bindparam("at"))
+# The tracking row, and whether a failure of its generation is kept (`failures.py`): a batch
+# deletes the failure only when there is one. Read under the row's lock, which
+# `record_failure` takes too, so a failure cannot be recorded unseen during the batch.
+TRACKING = select(
+    t.projection.c.position, t.projection.c.status,
+    select(failure.c.gen).where(failure.c.name == t.projection.c.name,
+                                failure.c.gen == t.projection.c.gen).exists().label("failed"),
+).where(_tracking_row())
+TRACKING_FOR_UPDATE = TRACKING.with_for_update(of=t.projection)
+ACTIVE = select(t.projection.c.gen, t.projection.c.position).where(
+    t.projection.c.name == bindparam("n"), t.projection.c.status == "active")
+ADVANCE = update(t.projection).where(_tracking_row()).values(
+    position=bindparam("to"), updated_at=bindparam("at"))
 
 
 def mark_versioned(conn: Connection, name: str, gen: int) -> None:
@@ -108,6 +132,11 @@ class Projections:
         self._lock = threading.RLock()
         self._models: dict[tuple[str, int], LedgerModel] = {}
         self.reached: dict[tuple[str, int], int] = {}  # (name, gen) -> last position applied here
+        p = t.projection.c
+        self._positions = select(  # built once (see TRACKING)
+            p.name, p.gen, p.position,
+            select(func.max(self.events.c.id)).scalar_subquery().label("head"),
+        ).where(p.status == "active")
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -173,34 +202,27 @@ class Projections:
 
     def active(self, name: str, conn: Connection | None = None) -> tuple[int, int]:
         """(generation, position) of the generation that serves reads."""
-        p = t.projection.c
-        query = select(p.gen, p.position).where(p.name == name, p.status == "active")
         if conn is not None:
-            row = conn.execute(query).one()
+            row = conn.execute(ACTIVE, {"n": name}).one()
         else:
             with self.engine.connect() as c:
-                row = c.execute(query).one()
+                row = c.execute(ACTIVE, {"n": name}).one()
         return row.gen, row.position
 
     def positions(self) -> tuple[int, dict[str, tuple[int, int]]]:
         """The log head and each projection's active (generation, position), in one query."""
-        p = t.projection.c
-        head = select(func.max(self.events.c.id)).scalar_subquery()
         with self.engine.connect() as conn:
-            rows = conn.execute(select(p.name, p.gen, p.position, head.label("head"))
-                                .where(p.status == "active")).all()
+            rows = conn.execute(self._positions).all()
         return (rows[0].head or 0) if rows else 0, {r.name: (r.gen, r.position) for r in rows}
 
     def _lock_tracking(self, conn: Connection, name: str, gen: int) -> Any:
         """The generation's tracking row, locked; None when a rebuild's switch has retired
         and deleted that generation since the caller chose it."""
-        p = t.projection.c
-        where = (p.name == name) & (p.gen == gen)
+        key = {"n": name, "g": gen}
         if self.engine.dialect.name == "sqlite":
-            # Writing first takes SQLite's write lock before anything is read.
-            conn.execute(update(t.projection).where(where).values(updated_at=now()))
-            return conn.execute(select(t.projection).where(where)).first()
-        return conn.execute(select(t.projection).where(where).with_for_update()).first()
+            conn.execute(TOUCH, {**key, "at": now()})
+            return conn.execute(TRACKING, key).first()
+        return conn.execute(TRACKING_FOR_UPDATE, key).first()
 
     def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:
         """Apply the next events to one generation and advance its tracking, atomically.
@@ -251,10 +273,10 @@ class Projections:
                         self._models[key] = model
                     else:
                         index_events(conn, gen, events)
-                    conn.execute(update(t.projection).where(
-                        t.projection.c.name == name, t.projection.c.gen == gen).values(
-                        position=events[-1][0], updated_at=now()))
-                    clear_failure(conn, name, gen)
+                    conn.execute(ADVANCE, {"n": name, "g": gen, "to": events[-1][0],
+                                           "at": now()})
+                    if row.failed:
+                        clear_failure(conn, name, gen)
                 self.reached[key] = events[-1][0]
                 return len(events)
             except BaseException:

@@ -117,15 +117,47 @@ def _delete_where_in(table, columns: tuple) -> Any:
     return found
 
 
+# A few keys (a projector's batch: one write's agency, deduction, evaluation rows) are
+# deleted with a DELETE by key equality run for each key: an expanding IN is rendered again
+# on every execution, which costs more than the database's work for a handful of values.
+FEW = 16
+
+
+def _delete_where_equal(table, columns: tuple) -> Any:
+    """DELETE FROM table WHERE gen = :gen AND column_i = :k<i> (bound per key)."""
+    key = ("=", table.name, *(c.name for c in columns))
+    found = _DELETES.get(key)
+    if found is None:
+        found = _DELETES[key] = delete(table).where(
+            table.c.gen == bindparam("gen"),
+            *(c == bindparam(f"k{i}") for i, c in enumerate(columns)))
+    return found
+
+
+def _delete_keys(conn: Connection, table, columns: tuple, gen: int, keys: list,
+                 chunk: int) -> None:
+    """Delete the generation's rows whose `columns` hold one of `keys` (values for one
+    column, tuples for several)."""
+    if not keys:
+        return
+    if len(keys) <= FEW:
+        one = len(columns) == 1
+        conn.execute(_delete_where_equal(table, columns), [
+            {"gen": gen, **({"k0": k} if one else {f"k{i}": v for i, v in enumerate(k)})}
+            for k in keys])
+        return
+    statement = _delete_where_in(table, columns)
+    for start in range(0, len(keys), chunk):
+        conn.execute(statement, {"gen": gen, "values": keys[start:start + chunk]})
+
+
 def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None:
     """Make the newest of `rows` (in log order, each with `gen`) the current row of its key."""
     key = _current_key(table)
     newest = {tuple(row[c.name] for c in key): row for row in rows}
     # A key of one column is bound as its values, of several as tuples (`_delete_where_in`).
     keys = [k[0] for k in newest] if len(key) == 1 else list(newest)
-    statement = _delete_where_in(table, tuple(key))
-    for start in range(0, len(keys), 500):
-        conn.execute(statement, {"gen": gen, "values": keys[start:start + 500]})
+    _delete_keys(conn, table, tuple(key), gen, keys, 500)
     insert_rows(conn, table, list(newest.values()))
 
 
@@ -153,10 +185,7 @@ def restore_current(conn: Connection, gen: int, position: int, where=None) -> No
 def delete_in(conn: Connection, table, column, values, gen: int, chunk: int = 5_000) -> None:
     """Delete the generation's rows whose `column` is one of `values`, a chunk per statement
     (SQLite caps the bound parameters of one statement)."""
-    values = list(values)
-    statement = _delete_where_in(table, (column,))
-    for start in range(0, len(values), chunk):
-        conn.execute(statement, {"gen": gen, "values": values[start:start + chunk]})
+    _delete_keys(conn, table, (column,), gen, list(values), chunk)
 
 
 def attendance_rows(gen: int, attendance: list) -> list[dict]:

@@ -127,6 +127,10 @@ def test_a_crash_between_shards_resumes_to_the_rows_of_one_pass(replayed, ledger
         p = t.projection.c
         at = dict(conn.execute(select(p.name, p.position).where(p.status == "building")).all())
     assert at == {ASSESSMENTS: 0, Shard(0, 2).name: head, Shard(1, 2).name: 0}
+    # `ledger status` shows how far the shards have got (one of two done: half the log), not
+    # the generation's own 0.
+    status = next(s for s in Projections(ledger).status() if s["name"] == ASSESSMENTS)
+    assert status["status"] == "rebuilding" and status["rebuild_position"] == head // 2
     resumed = Projections(ledger)  # chooses its shards from the generation begun
     gen = resumed.rebuild(ASSESSMENTS)
     assert tables(ledger.engine, gen) == expected

@@ -69,6 +69,18 @@ def shard_count(agencies: int) -> int:
     return max(1, math.ceil(agencies / SHARD_AGENCIES))
 
 
+def shards_position(rows: list[Any]) -> int | None:
+    """How far a sharded rebuild has got, as one position of the log (`ledger status`): the
+    mean of its shards' positions (a shard not begun yet has no row and counts 0), as the
+    progress bar of `ShardedRebuild.run` counts. None when `rows` (tracking rows of one
+    generation) hold no shard row."""
+    shards = [r for r in rows if r.name.startswith(f"{ASSESSMENTS} shard ")]
+    if not shards:
+        return None
+    count = int(shards[0].name.rsplit(" ", 1)[1])
+    return sum(r.position for r in shards) // count
+
+
 class Shard(NamedTuple):
     """One of `count` parts of the agencies, by the last two characters of the credit code
     (a check character and the one before it: spread evenly), computed alike in Python and

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ledger.projections.store import tables as t
-from ledger.projections.store.bulk import RebuildConflict, assessments_rebuild
+from ledger.projections.store.bulk import RebuildConflict, assessments_rebuild, shards_position
 from ledger.projections.store.decoding import EventDecoder
 from ledger.projections.store.failures import (
     ProjectionFailed, clear_failure, describe, failure, failures, record_failure,
@@ -459,13 +459,19 @@ class Projections:
             active = next(r for r in mine if r.status == "active")
             building = next((r for r in mine if r.status == "building"), None)
             failure = failed.get((name, active.gen))
+            rebuilt = None if building is None else building.position
+            if building is not None and name == ASSESSMENTS:
+                # A generation built in shards stays at 0 until its last shard ends; its
+                # shards' rows say how far it has got.
+                sharded = shards_position([r for r in rows if r.gen == building.gen])
+                rebuilt = rebuilt if sharded is None else max(rebuilt, sharded)
             result.append({
                 "name": name, "position": active.position, "lag": head - active.position,
                 "status": "failed" if failure else "rebuilding" if building else
                 ("up_to_date" if active.position >= head else "catching_up"),
                 "failure": failure,
                 "generation": active.gen,
-                "rebuild_position": building.position if building else None,
+                "rebuild_position": rebuilt,
             })
         return result
 

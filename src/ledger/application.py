@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -52,6 +52,9 @@ def agency_id(code: str) -> UUID:
 
 
 RULE_SET_ID = RuleSet.create_id()
+
+
+T = TypeVar("T")
 
 
 class Ledger(Application):
@@ -212,45 +215,47 @@ class Ledger(Application):
         return get(self, "training session", parse_uuid("training session", session_id),
                    session_id, TrainingSession)
 
+    def _kept(self, slot: str, aggregate_id: UUID, build: Callable[[], T]) -> T:
+        """What `build` derives from an aggregate, kept between commands outside a batch and
+        built again only when the store holds a version of the aggregate it was not built
+        from (asked on every call, one indexed lookup, so a version just published by any
+        process is used at once)."""
+        version = self.recorder.last_version(aggregate_id)
+        kept = getattr(self, slot)
+        if kept is None or kept[0] != version:
+            kept = (version, build())
+            setattr(self, slot, kept)
+        return kept[1]
+
     def catalogue(self) -> Catalogue:
         """The rule sets: shipped ones and those published (the rule set aggregate)."""
         batch = self._current_batch()
         if batch is None:
-            # Outside a batch: built again only when the rule set aggregate has a version the
-            # kept one was not built from (asked of the store on every call, one indexed
-            # lookup, so a version just published by any process is used at once).
-            version = self.recorder.last_version(RULE_SET_ID)
-            kept = self._catalogue
-            if kept is None or kept[0] != version:
-                kept = self._catalogue = (version, self._built_catalogue())
-            return kept[1]
-        try:
-            rules = self.load(RULE_SET_ID)
-        except AggregateNotFoundError:
-            rules = None
+            return self._kept("_catalogue", RULE_SET_ID,
+                              lambda: self._catalogue_of(self._rule_set()))
+        rules = self._rule_set()
         # A batch builds the catalogue once per state of the rule set it has loaded.
         key = None if rules is None else (id(rules), rules.version)
         if batch.catalogue is None or batch.catalogue[0] != key:
-            batch.catalogue = (key, Catalogue() if rules is None else rules.catalogue())
+            batch.catalogue = (key, self._catalogue_of(rules))
         return batch.catalogue[1]
 
-    def _built_catalogue(self) -> Catalogue:
+    def _rule_set(self) -> Any:
         try:
-            rules = self.load(RULE_SET_ID)
+            return self.load(RULE_SET_ID)
         except AggregateNotFoundError:
-            return Catalogue()
-        return rules.catalogue()
+            return None
+
+    @staticmethod
+    def _catalogue_of(rules: Any) -> Catalogue:
+        return Catalogue() if rules is None else rules.catalogue()
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendars in use now: shipped ones, overridden by the latest published."""
         batch = self._current_batch()
         if batch is None:
-            # Kept like the catalogue, per version of the published calendars aggregate.
-            version = self.recorder.last_version(calendars.CALENDARS_ID)
-            kept = self._calendar
-            if kept is None or kept[0] != version:
-                kept = self._calendar = (version, WorkingCalendar(self.published_calendars()))
-            return kept[1]
+            return self._kept("_calendar", calendars.CALENDARS_ID,
+                              lambda: WorkingCalendar(self.published_calendars()))
         # A batch (import, demo) reads them once: no calendar is published inside one.
         if batch.working_calendar is None:
             batch.working_calendar = WorkingCalendar(self.published_calendars())

@@ -216,11 +216,6 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
-DELETE_MONTH = delete(t.month).where(t.month.c.gen == bindparam("g"),
-                                     t.month.c.agency == bindparam("a"),
-                                     t.month.c.month == bindparam("m"))
-
-
 def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                   replace: bool = True) -> None:
     month_rows, deduction_rows, ids = [], [], []
@@ -245,7 +240,8 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
     if replace:
-        conn.execute(DELETE_MONTH, [{"g": gen, "a": code, "m": m} for code, m in months])
+        _delete_keys(conn, t.month, (t.month.c.agency, t.month.c.month), gen,
+                     [tuple(k) for k in months], 500)
         delete_in(conn, t.deduction, t.deduction.c.id, ids, gen)
     insert_rows(conn, t.deduction, deduction_rows)
     insert_rows(conn, t.month, month_rows)

@@ -242,40 +242,36 @@ class AssessmentsRebuild:
                 raise RebuildConflict(f"generation {self.gen} of {self.name} is gone: "
                                       "another rebuild finished it")
             position = row.position
-            if shard is not None:
-                self._start_shard(conn, shard, position)
-                if position > 0:
-                    self._load(conn, model)
-            elif position == 0:
+            if shard is None and position == 0:
                 for table in t.ASSESSMENT_TABLES:
                     conn.execute(delete(table).where(table.c.gen == self.gen))
             else:
-                for table in (t.trail, t.attendance, t.publication):
-                    conn.execute(delete(table).where(table.c.gen == self.gen,
-                                                     table.c.position > position))
-                for table in t.HISTORY.values():
-                    conn.execute(delete(table).where(table.c.gen == self.gen,
-                                                     table.c.valid_from > position))
-                restore_current(conn, self.gen, position)
-                self._load(conn, model)
+                self._remove_after(conn, position)
+                if position > 0:
+                    self._load(conn, model)
         model.position = position
         return model, position
 
-    def _start_shard(self, conn: Connection, shard: Shard, position: int) -> None:
-        """Remove the shard's rows written after its tracked position, load it as of then."""
-        dialect, gen = self.engine.dialect.name, self.gen
+    def _remove_after(self, conn: Connection, position: int) -> None:
+        """Remove the rows written after the tracked `position` (a shard's: those of its
+        agencies, and the publications if it writes them) and make the current rows those as
+        of it again, so the fold resumes from there."""
+        shard, gen, dialect = self.shard, self.gen, self.engine.dialect.name
+
+        def mine(table: Any) -> tuple:
+            return () if shard is None else (shard.where(agency_column(table), dialect),)
         for table in (t.trail, t.attendance):
             conn.execute(delete(table).where(table.c.gen == gen, table.c.position > position,
-                                             shard.where(table.c.agency, dialect)))
+                                             *mine(table)))
         for table in t.HISTORY.values():
             conn.execute(delete(table).where(table.c.gen == gen, table.c.valid_from > position,
-                                             shard.where(agency_column(table), dialect)))
-        if shard.shared:
+                                             *mine(table)))
+        if shard is None or shard.shared:
             conn.execute(delete(t.publication).where(t.publication.c.gen == gen,
                                                      t.publication.c.position > position))
         if position > 0:
             restore_current(conn, gen, position,
-                            lambda table: shard.where(agency_column(table), dialect))
+                            None if shard is None else lambda table: mine(table)[0])
 
     def _load(self, conn: Connection, model: LedgerModel) -> None:
         where = [t.agency.c.gen == self.gen]

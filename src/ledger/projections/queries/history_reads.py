@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.projections.store import tables as t
 from ledger.projections.store.standings import (  # noqa: F401 (read here too)
-    agencies_as_of, figures_of, month_rows_as_of,
+    agencies_as_of, figures_of, month_rows_as_of, newest_as_of,
 )
 from ledger.projections.model.history_rows import agency_of_version, stored_of_versions
 from ledger.projections.model.state import AgencyState
@@ -88,10 +88,5 @@ def evaluations_as_of(conn: Connection, gen: int, year: int, position: int) -> d
     """Every agency's evaluation version of `year` as of `position` (first_through, standing),
     by credit code; agency-years without a fact then have none."""
     e = EVALUATION_V.c
-    latest: dict[str, Any] = {}
-    for row in conn.execute(select(e.agency, e.first_through, e.standing)
-                            .where(e.gen == gen, e.year == year, e.valid_from <= position)
-                            .order_by(e.valid_from)):
-        latest[row.agency] = row
-    return latest
-
+    return newest_as_of(conn, EVALUATION_V, e.agency, (e.first_through, e.standing), gen,
+                        position, e.year == year)

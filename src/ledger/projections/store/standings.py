@@ -24,26 +24,33 @@ AGENCY_V = t.HISTORY["agency"]
 MONTH_V = t.HISTORY["month"]
 
 
+def newest_as_of(conn: Connection, table: Any, key: Any, columns: tuple, gen: int,
+                 position: int, *where: Any) -> dict[str, Any]:
+    """The version of each `key` (a column of the history `table`) as of `position`, by key:
+    the row (its `key` and `columns`) with the greatest `valid_from` <= position, among the
+    rows `where` selects."""
+    c = table.c
+    newest: dict[str, Any] = {}
+    for row in conn.execute(select(key, *columns).where(c.gen == gen, c.valid_from <= position,
+                                                        *where).order_by(c.valid_from)):
+        newest[row[0]] = row
+    return newest
+
+
 def agencies_as_of(conn: Connection, gen: int, position: int) -> list[AgencyState]:
     """Every agency registered as of `position`, as of then."""
     c = AGENCY_V.c
-    latest: dict[str, Any] = {}
-    for row in conn.execute(select(AGENCY_V).where(c.gen == gen, c.valid_from <= position)
-                            .order_by(c.valid_from)):
-        latest[row.code] = row
-    return [agency_of_version(r) for r in latest.values()]
+    found = newest_as_of(conn, AGENCY_V, c.code, tuple(x for x in c if x is not c.code),
+                         gen, position)
+    return [agency_of_version(r) for r in found.values()]
 
 
 def month_rows_as_of(conn: Connection, gen: int, month: str, position: int) -> dict[str, Any]:
     """Every agency's month row (score, deducted and pending points) as of `position`, by
     credit code; agencies without deductions in the month then have none."""
     m = MONTH_V.c
-    latest: dict[str, Any] = {}
-    for row in conn.execute(select(m.agency, m.score, m.deducted_points, m.pending_points)
-                            .where(m.gen == gen, m.month == month, m.valid_from <= position)
-                            .order_by(m.valid_from)):
-        latest[row.agency] = row
-    return latest
+    return newest_as_of(conn, MONTH_V, m.agency, (m.score, m.deducted_points, m.pending_points),
+                        gen, position, m.month == month)
 
 
 def figures_of(row: Any | None) -> MonthFigures:

@@ -255,6 +255,20 @@ class ChainedRecorder:
                 f"SELECT max(originator_version) FROM {self.qualified_table()} "
                 f"WHERE originator_id = {mark}", (bind(_as_uuid(originator_id)),)).scalar()
 
+    def last_versions(self, originator_ids: Sequence[UUID]) -> list[int | None]:
+        """`last_version` of several aggregates, in the order given, in one statement (a
+        command that keeps state derived from two aggregates asks for both at once)."""
+        plain = self._plain_reads()
+        if plain is None:
+            return [self.last_version(i) for i in originator_ids]
+        mark, bind = plain
+        one = f"(SELECT max(originator_version) FROM {self.qualified_table()} " \
+              f"WHERE originator_id = {mark})"
+        with self.datastore.engine.connect() as connection:
+            return list(connection.exec_driver_sql(
+                "SELECT " + ", ".join([one] * len(originator_ids)),
+                tuple(bind(_as_uuid(i)) for i in originator_ids)).one())
+
     def stored_events_of(self, connection: Connection, originator_id: UUID,
                          limit: int | None = None) -> list[StoredEvent]:
         """An aggregate's stored events in version order, read on the given connection.

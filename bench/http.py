@@ -41,7 +41,8 @@ from ledger.domain.principals import Principal
 from ledger.server import THREADS, default_workers
 from ledger.tokens import Tokens
 
-PORT = 5099
+# LEDGER_BENCH_PORT: another port, so two benchmarks on one machine do not meet.
+PORT = int(os.environ.get("LEDGER_BENCH_PORT", "5099"))
 RULES = ("D01", "D02", "D03", "D04", "D06", "D08")  # non-serious codes of both rule sets
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 

@@ -162,10 +162,7 @@ class ChainedRecorder:
         if not stored_events:
             return []
         table = self.qualified_table()
-        head = session.execute(_text(
-            f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")).first()
-        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-        positions = self._allocate_positions(session, table, len(stored_events))
+        seq, prev, positions = self._head_and_positions(session, table, len(stored_events))
         uuid_value = self._uuid_binder(session.connection().dialect)
         rows = []
         for event, position in zip(stored_events, positions):
@@ -320,19 +317,30 @@ class ChainedRecorder:
         connection.exec_driver_sql(f"INSERT INTO {table} ({COLUMNS}) VALUES ({marks})", rows)
 
     @staticmethod
-    def _allocate_positions(session: Session, table: str, count: int) -> list[int]:
-        """Next positions, increasing with seq because they are drawn under the write lock.
+    def _head_and_positions(session: Session, table: str,
+                            count: int) -> tuple[int, str, list[int]]:
+        """The chain's head (seq and hash; 0 and GENESIS when empty) and the next `count`
+        positions, increasing with seq because they are drawn under the write lock.
 
-        PostgreSQL: nextval once per event (setval would draw a block at once but needs
+        Run on the transaction's connection as plain SQL (no statement built or keyed).
+        SQLite: one statement reads the head and the greatest position. PostgreSQL: the
+        head, then nextval once per event (setval would draw a block at once but needs
         UPDATE on the sequence, which the INSERT/SELECT-only application role lacks).
         """
-        if session.connection().dialect.name == "postgresql":
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            head = connection.exec_driver_sql(
+                f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1").first()
             drawn = session.execute(_text(
                 "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                 {"t": table, "n": count}).scalars()
-            return sorted(drawn)
-        last = session.execute(_text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
-        return list(range(last + 1, last + 1 + count))
+            seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+            return seq, prev, sorted(drawn)
+        head = connection.exec_driver_sql(
+            f"SELECT seq, hash, (SELECT max(id) FROM {table}) FROM {table} "
+            "ORDER BY seq DESC LIMIT 1").first()
+        seq, prev, last = head if head else (0, GENESIS, 0)
+        return seq, prev, list(range(last + 1, last + 1 + count))
 
 
 class ChainedApplicationRecorder(ChainedRecorder, SQLAlchemyApplicationRecorder):

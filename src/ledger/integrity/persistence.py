@@ -163,7 +163,7 @@ class ChainedRecorder:
             return []
         table = self.qualified_table()
         seq, prev, positions = self._head_and_positions(session, table, len(stored_events))
-        uuid_value = self._uuid_binder(session.connection().dialect)
+        uuid_value = self._uuid_binder_for(session.connection().dialect)
         rows = []
         for event, position in zip(stored_events, positions):
             seq += 1
@@ -182,6 +182,14 @@ class ChainedRecorder:
         self._write_rows(session, table, rows)
         self._notify_channel(session)
         return positions
+
+    def _uuid_binder_for(self, dialect: Any) -> Callable[[Any], Any]:
+        """`_uuid_binder`, worked out once per dialect (every append asks)."""
+        binders = self.__dict__.setdefault("_uuid_binders", {})
+        binder = binders.get(dialect)
+        if binder is None:
+            binder = binders[dialect] = self._uuid_binder(dialect)
+        return binder
 
     def _uuid_binder(self, dialect: Any) -> Callable[[Any], Any]:
         """The originator id as the driver takes it (the column type's own bind conversion)."""

@@ -103,3 +103,17 @@ def test_last_versions_answers_each_aggregate_in_one_statement(served, other):
         sa.event.remove(served.engine, "before_cursor_execute", seen)
     assert versions == [served.recorder.last_version(i) for i in ids]
     assert versions[0] is None and versions[1] is not None and versions[2] is None
+
+
+def test_attendance_reads_the_agency_as_stored_and_leaves_it_so(served, other):
+    session = served.hold_training_session(REGULATOR, "lecture", date(2023, 5, 2), "law", 2).id
+    early = served.hold_training_session(REGULATOR, "lecture", date(2023, 4, 3), "law", 2).id
+    served.record_attendance(REGULATOR, early, A, "E1", "张三")  # the agency is cached
+    other.deregister_agency(REGULATOR, A, date(2023, 4, 30), "merged")
+    before = served.recorder.max_notification_id()
+    with pytest.raises(RuleViolation, match="held_on"):
+        served.record_attendance(REGULATOR, session, A, "E2", "李四")
+    assert served.recorder.max_notification_id() == before
+    served.record_attendance(REGULATOR, early, A, "E3", "王五")
+    assert served.agency(A).deregistered_on == date(2023, 4, 30)
+    assert served.agency(A).version == other.agency(A).version

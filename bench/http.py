@@ -183,8 +183,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def stop(process: subprocess.Popen) -> None:
+    """Stop the server; killed if it has not ended 30 s after being asked (a loaded machine
+    can keep gunicorn's graceful stop of several workers longer than that)."""
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wrk(script: str, connections: int, seconds: float, path: str = "/") -> dict:

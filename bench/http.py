@@ -153,7 +153,7 @@ def serve(url: str, workers: int, threads: int = THREADS,
                    "-w", str(workers), app]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # several workers start slowly on a loaded machine
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)

@@ -41,7 +41,8 @@ from ledger.domain.principals import Principal
 from ledger.server import THREADS, default_workers
 from ledger.tokens import Tokens
 
-PORT = 5099
+# LEDGER_BENCH_PORT: another port, so two benchmarks on one machine do not meet.
+PORT = int(os.environ.get("LEDGER_BENCH_PORT", "5099"))
 RULES = ("D01", "D02", "D03", "D04", "D06", "D08")  # non-serious codes of both rule sets
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 
@@ -152,7 +153,7 @@ def serve(url: str, workers: int, threads: int = THREADS,
                    "-w", str(workers), app]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # several workers start slowly on a loaded machine
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -182,8 +183,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def stop(process: subprocess.Popen) -> None:
+    """Stop the server; killed if it has not ended 30 s after being asked (a loaded machine
+    can keep gunicorn's graceful stop of several workers longer than that)."""
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wrk(script: str, connections: int, seconds: float, path: str = "/") -> dict:

@@ -215,12 +215,11 @@ class Ledger(Application):
         return get(self, "training session", parse_uuid("training session", session_id),
                    session_id, TrainingSession)
 
-    def _kept(self, slot: str, aggregate_id: UUID, build: Callable[[], T]) -> T:
+    def _kept(self, slot: str, version: int | None, build: Callable[[], T]) -> T:
         """What `build` derives from an aggregate, kept between commands outside a batch and
         built again only when the store holds a version of the aggregate it was not built
-        from (asked on every call, one indexed lookup, so a version just published by any
-        process is used at once)."""
-        version = self.recorder.last_version(aggregate_id)
+        from (the caller asks the store for `version` on every call, one indexed lookup, so
+        a version just published by any process is used at once)."""
         kept = getattr(self, slot)
         if kept is None or kept[0] != version:
             kept = (version, build())
@@ -231,14 +230,29 @@ class Ledger(Application):
         """The rule sets: shipped ones and those published (the rule set aggregate)."""
         batch = self._current_batch()
         if batch is None:
-            return self._kept("_catalogue", RULE_SET_ID,
-                              lambda: self._catalogue_of(self._rule_set()))
+            return self._kept("_catalogue", self.recorder.last_version(RULE_SET_ID),
+                              self._stored_catalogue)
         rules = self._rule_set()
         # A batch builds the catalogue once per state of the rule set it has loaded.
         key = None if rules is None else (id(rules), rules.version)
         if batch.catalogue is None or batch.catalogue[0] != key:
             batch.catalogue = (key, self._catalogue_of(rules))
         return batch.catalogue[1]
+
+    def rules_and_calendar(self) -> tuple[Catalogue, WorkingCalendar]:
+        """`catalogue()` and `working_calendar()` for a command that needs both: outside a
+        batch, the store is asked for both aggregates' versions in one statement."""
+        if self._current_batch() is not None:
+            return self.catalogue(), self.working_calendar()
+        rules, calendar = self.recorder.last_versions((RULE_SET_ID, calendars.CALENDARS_ID))
+        return (self._kept("_catalogue", rules, self._stored_catalogue),
+                self._kept("_calendar", calendar, self._published_calendar))
+
+    def _stored_catalogue(self) -> Catalogue:
+        return self._catalogue_of(self._rule_set())
+
+    def _published_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.published_calendars())
 
     def _rule_set(self) -> Any:
         try:
@@ -254,9 +268,9 @@ class Ledger(Application):
         """The calendars in use now: shipped ones, overridden by the latest published."""
         batch = self._current_batch()
         if batch is None:
-            return self._kept("_calendar", calendars.CALENDARS_ID,
-                              lambda: WorkingCalendar(self.published_calendars()))
+            return self._kept("_calendar", self.recorder.last_version(calendars.CALENDARS_ID),
+                              self._published_calendar)
         # A batch (import, demo) reads them once: no calendar is published inside one.
         if batch.working_calendar is None:
-            batch.working_calendar = WorkingCalendar(self.published_calendars())
+            batch.working_calendar = self._published_calendar()
         return batch.working_calendar

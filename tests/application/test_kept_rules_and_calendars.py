@@ -74,3 +74,46 @@ def test_a_deregistration_recorded_elsewhere_refuses_the_next_deduction(served, 
     # The kept agency was only read: a refused or accepted deduction leaves it as stored.
     served.record_deduction(REGULATOR, A, "D01", date(2023, 4, 3), "late")
     assert served.agency(A).deregistered_on == date(2023, 4, 30)
+
+
+def test_last_versions_answers_each_aggregate_in_one_statement(served, other):
+    from uuid import uuid4
+
+    import sqlalchemy as sa
+
+    from ledger.application import RULE_SET_ID
+    from ledger.commands.calendars import CALENDARS_ID
+
+    other.publish_calendar(REGULATOR, 2023, [date(2023, 3, 7)], [], "notice")
+    ids = (RULE_SET_ID, CALENDARS_ID, uuid4())
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    sa.event.listen(served.engine, "before_cursor_execute", seen)
+    try:
+        versions = served.recorder.last_versions(ids)
+        assert len(statements) == 1
+        # A deduction asks for the rule set's and the calendars' versions at once.
+        statements.clear()
+        served.record_deduction(REGULATOR, A, "D01", date(2023, 3, 6), "late")
+        assert sum("max(originator_version)" in s for s in statements) == 1
+    finally:
+        sa.event.remove(served.engine, "before_cursor_execute", seen)
+    assert versions == [served.recorder.last_version(i) for i in ids]
+    assert versions[0] is None and versions[1] is not None and versions[2] is None
+
+
+def test_attendance_reads_the_agency_as_stored_and_leaves_it_so(served, other):
+    session = served.hold_training_session(REGULATOR, "lecture", date(2023, 5, 2), "law", 2).id
+    early = served.hold_training_session(REGULATOR, "lecture", date(2023, 4, 3), "law", 2).id
+    served.record_attendance(REGULATOR, early, A, "E1", "张三")  # the agency is cached
+    other.deregister_agency(REGULATOR, A, date(2023, 4, 30), "merged")
+    before = served.recorder.max_notification_id()
+    with pytest.raises(RuleViolation, match="held_on"):
+        served.record_attendance(REGULATOR, session, A, "E2", "李四")
+    assert served.recorder.max_notification_id() == before
+    served.record_attendance(REGULATOR, early, A, "E3", "王五")
+    assert served.agency(A).deregistered_on == date(2023, 4, 30)
+    assert served.agency(A).version == other.agency(A).version

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 import marshmallow as ma
 from marshmallow import fields
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.auth import caller, requires
 from ledger.api.context import acknowledge, ledger, read_side
 from ledger.api.paging import HEADERS, Paging, page

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import fields, validate
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger
 from ledger.api.schemas import AsOfArgs, Strict, as_of, year_of

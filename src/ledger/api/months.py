@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.auth import caller, requires
 from ledger.api.context import ledger, read_after, read_side, sign_publication
 from ledger.api.schemas import (

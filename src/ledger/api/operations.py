@@ -6,9 +6,9 @@ import threading
 
 import marshmallow as ma
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.auth import requires
 from ledger.api.context import ledger, read_side
 from ledger.domain.principals import OPERATE

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.auth import caller, requires
 from ledger.api.context import acknowledge, ledger
 from ledger.api.schemas import Recorded, Strict, created, name

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from ledger.api.blueprint import Blueprint
 from ledger.api.context import read_side
 from ledger.api.schemas import (
     YEARS, AsOfArgs, MonthPattern, Year, as_of, credit_code, points,

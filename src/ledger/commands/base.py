@@ -72,6 +72,8 @@ class Store(Protocol):
 
     def working_calendar(self) -> WorkingCalendar: ...
 
+    def rules_and_calendar(self) -> tuple[Catalogue, WorkingCalendar]: ...
+
 
 def retrying(command: Callable[P, T]) -> Callable[P, T]:
     """The command run again from the start (get, decide, record) when another writer saved

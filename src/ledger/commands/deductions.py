@@ -20,7 +20,7 @@ def record_deduction(store: Store, by: Principal, code: str, rule_code: str, fou
                      deduction_id: UUID | None = None) -> Recorded:
     authorize(by, RECORD)
     agency = store.agency(code, read_only=True)  # only its registration is checked
-    catalogue = store.catalogue()
+    catalogue, calendar = store.rules_and_calendar()
     version = catalogue.version_on(found_on)
     if version is None:
         raise ConflictingInput.field(
@@ -34,7 +34,7 @@ def record_deduction(store: Store, by: Principal, code: str, rule_code: str, fou
             f"known codes: {known}")
     deduction = Deduction.record(code, item, version.version, found_on, notified_on, reason,
                                  project_ref, evidence, store.today(), by.name, deduction_id,
-                                 store.working_calendar())
+                                 calendar)
     agency.check_registered_on("found_on", found_on)
     return store.record(deduction, resource_id=str(deduction.id))
 

@@ -82,7 +82,7 @@ def file_objection(store: Store, by: Principal, year: int, grounds: str,
         raise ConflictingInput.field("agency", "is required when a regulator files an "
                                      "objection (the agency's credit code)")
     authorize(by, FILE_OBJECTION, agency)
-    store.agency(agency)  # 404 for an unknown credit code
+    store.agency(agency, read_only=True)  # 404 for an unknown credit code
     results = store.year_results(year)
     oid = results.file_objection(agency, grounds, filed_on, today, by.name,
                                  store.working_calendar())

@@ -25,7 +25,7 @@ def record_attendance(store: Store, by: Principal, session_id: str, agency: str,
                       staff_ref: str, staff_name: str) -> Recorded:
     authorize(by, RECORD)
     session = store.training_session(session_id)
-    store.agency(agency).check_registered_on("held_on", session.held_on)
+    store.agency(agency, read_only=True).check_registered_on("held_on", session.held_on)
     session.record_attendance(agency, staff_ref, staff_name, by.name)
     return store.record(session, resource_id=f"{session_id}/{agency}/{staff_ref}",
                         session_id=session_id)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 # Built once (a statement object reused keeps its cache key): taken on every append.
 ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-BEGIN_IMMEDIATE = text("BEGIN IMMEDIATE")
 
 
 @functools.lru_cache(maxsize=64)
@@ -33,6 +32,6 @@ def lock_for_append(session: Session, table: str) -> None:
     elif dialect == "sqlite":
         raw = connection.connection.dbapi_connection
         if not raw.in_transaction:
-            session.execute(BEGIN_IMMEDIATE)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # plain SQL: nothing built or keyed
     else:
         raise NotImplementedError(f"no chain write lock for {dialect}")

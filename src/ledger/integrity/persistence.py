@@ -162,11 +162,8 @@ class ChainedRecorder:
         if not stored_events:
             return []
         table = self.qualified_table()
-        head = session.execute(_text(
-            f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")).first()
-        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-        positions = self._allocate_positions(session, table, len(stored_events))
-        uuid_value = self._uuid_binder(session.connection().dialect)
+        seq, prev, positions = self._head_and_positions(session, table, len(stored_events))
+        uuid_value = self._uuid_binder_for(session.connection().dialect)
         rows = []
         for event, position in zip(stored_events, positions):
             seq += 1
@@ -185,6 +182,14 @@ class ChainedRecorder:
         self._write_rows(session, table, rows)
         self._notify_channel(session)
         return positions
+
+    def _uuid_binder_for(self, dialect: Any) -> Callable[[Any], Any]:
+        """`_uuid_binder`, worked out once per dialect (every append asks)."""
+        binders = self.__dict__.setdefault("_uuid_binders", {})
+        binder = binders.get(dialect)
+        if binder is None:
+            binder = binders[dialect] = self._uuid_binder(dialect)
+        return binder
 
     def _uuid_binder(self, dialect: Any) -> Callable[[Any], Any]:
         """The originator id as the driver takes it (the column type's own bind conversion)."""
@@ -255,6 +260,20 @@ class ChainedRecorder:
                 f"SELECT max(originator_version) FROM {self.qualified_table()} "
                 f"WHERE originator_id = {mark}", (bind(_as_uuid(originator_id)),)).scalar()
 
+    def last_versions(self, originator_ids: Sequence[UUID]) -> list[int | None]:
+        """`last_version` of several aggregates, in the order given, in one statement (a
+        command that keeps state derived from two aggregates asks for both at once)."""
+        plain = self._plain_reads()
+        if plain is None:
+            return [self.last_version(i) for i in originator_ids]
+        mark, bind = plain
+        one = f"(SELECT max(originator_version) FROM {self.qualified_table()} " \
+              f"WHERE originator_id = {mark})"
+        with self.datastore.engine.connect() as connection:
+            return list(connection.exec_driver_sql(
+                "SELECT " + ", ".join([one] * len(originator_ids)),
+                tuple(bind(_as_uuid(i)) for i in originator_ids)).one())
+
     def stored_events_of(self, connection: Connection, originator_id: UUID,
                          limit: int | None = None) -> list[StoredEvent]:
         """An aggregate's stored events in version order, read on the given connection.
@@ -306,19 +325,30 @@ class ChainedRecorder:
         connection.exec_driver_sql(f"INSERT INTO {table} ({COLUMNS}) VALUES ({marks})", rows)
 
     @staticmethod
-    def _allocate_positions(session: Session, table: str, count: int) -> list[int]:
-        """Next positions, increasing with seq because they are drawn under the write lock.
+    def _head_and_positions(session: Session, table: str,
+                            count: int) -> tuple[int, str, list[int]]:
+        """The chain's head (seq and hash; 0 and GENESIS when empty) and the next `count`
+        positions, increasing with seq because they are drawn under the write lock.
 
-        PostgreSQL: nextval once per event (setval would draw a block at once but needs
+        Run on the transaction's connection as plain SQL (no statement built or keyed).
+        SQLite: one statement reads the head and the greatest position. PostgreSQL: the
+        head, then nextval once per event (setval would draw a block at once but needs
         UPDATE on the sequence, which the INSERT/SELECT-only application role lacks).
         """
-        if session.connection().dialect.name == "postgresql":
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            head = connection.exec_driver_sql(
+                f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1").first()
             drawn = session.execute(_text(
                 "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                 {"t": table, "n": count}).scalars()
-            return sorted(drawn)
-        last = session.execute(_text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
-        return list(range(last + 1, last + 1 + count))
+            seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+            return seq, prev, sorted(drawn)
+        head = connection.exec_driver_sql(
+            f"SELECT seq, hash, (SELECT max(id) FROM {table}) FROM {table} "
+            "ORDER BY seq DESC LIMIT 1").first()
+        seq, prev, last = head if head else (0, GENESIS, 0)
+        return seq, prev, list(range(last + 1, last + 1 + count))
 
 
 class ChainedApplicationRecorder(ChainedRecorder, SQLAlchemyApplicationRecorder):

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from ledger.domain.scoring import DOUBLING_WINDOW_DAYS
 from ledger.projections.model.codec import loads
 from ledger.projections.model.fact_rows import PROVINCIAL, RATING, TERMS
 from ledger.projections.model.history_rows import AGENCY, agency_of_version
@@ -67,18 +69,28 @@ def _in_memory(engine: Engine) -> bool:
 
 
 def agencies_from_rows(conn: Connection, gen: int, codes: Collection[str],
-                       whole: bool = True) -> dict[str, AgencyState]:
+                       period: tuple[date, date] | None = None,
+                       facts: bool = True) -> dict[str, AgencyState]:
     """The fold state of each of `codes` registered in generation `gen`, from its rows, by
-    credit code. `whole=False`: registration and deductions only (all a month's figures
-    depend on), without attendance, secondments, ratings and provincial scores."""
+    credit code.
+
+    With a `period` (first, last day), only what the figures of its months and years can
+    depend on: the deductions found in its months or those of the doubling window before it
+    (`scoring.DOUBLING_WINDOW_DAYS`: an earlier same-code deduction can double one found in
+    the period), and the other facts dated in its years; a state for those figures only.
+    `facts=False`: registration and deductions only (all a month's figures depend on)."""
+    since = until = None
+    if period is not None:
+        since, until = period[0] - timedelta(days=DOUBLING_WINDOW_DAYS), period[1]
     wanted = sorted(set(codes))
     agencies: dict[str, AgencyState] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
         agencies.update(_registrations(conn, gen, chunk))
-        _add_deductions(conn, gen, chunk, agencies)
-        if whole:
-            _add_facts(conn, gen, chunk, agencies)
+        _add_deductions(conn, gen, chunk, agencies, since, until)
+        if facts:
+            years = None if period is None else (period[0].year, period[1].year)
+            _add_facts(conn, gen, chunk, agencies, years)
     return agencies
 
 
@@ -92,13 +104,26 @@ def _registrations(conn: Connection, gen: int, codes: list[str]) -> dict[str, Ag
 
 
 def _add_deductions(conn: Connection, gen: int, codes: list[str],
-                    agencies: dict[str, AgencyState]) -> None:
-    d, terms = t.deduction.c, t.HISTORY[TERMS]
-    for row in conn.execute(select(d.agency, d.resource, terms.c.serious, terms.c.rectifiable)
-                            .join(terms, (terms.c.gen == d.gen) & (terms.c.id == d.id))
-                            .where(d.gen == gen, d.agency.in_(codes)).order_by(d.position)):
-        agencies[row.agency].add_deduction(
-            deduction_of_stored(loads(row.resource), row.serious, row.rectifiable))
+                    agencies: dict[str, AgencyState], since: date | None,
+                    until: date | None) -> None:
+    # Two statements, each answered from its own index by agency (joined, SQLite scanned the
+    # generation's terms for want of statistics on a new generation).
+    terms = t.HISTORY[TERMS]
+    held = {r.id: (r.serious, r.rectifiable) for r in conn.execute(
+        select(terms.c.id, terms.c.serious, terms.c.rectifiable).where(
+            terms.c.gen == gen, terms.c.agency.in_(codes)))}
+    d = t.deduction.c
+    query = select(d.resource).where(d.gen == gen, d.agency.in_(codes))
+    if since is not None and until is not None:  # months, as the index (gen, agency, month)
+        query = query.where(d.month >= month_of(since), d.month <= month_of(until))
+    for resource in conn.execute(query.order_by(d.position)).scalars():
+        stored = loads(resource)
+        found = stored["deduction"]
+        agencies[found["agency"]].add_deduction(deduction_of_stored(stored, *held[found["id"]]))
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def deduction_of_stored(stored: dict, serious: bool, rectifiable: bool) -> DeductionState:
@@ -126,27 +151,37 @@ def deduction_of_stored(stored: dict, serious: bool, rectifiable: bool) -> Deduc
 
 
 def _add_facts(conn: Connection, gen: int, codes: list[str],
-               agencies: dict[str, AgencyState]) -> None:
+               agencies: dict[str, AgencyState], years: tuple[int, int] | None) -> None:
+    """Attendance, secondments, ratings and provincial scores (those dated in `years`, first
+    and last, when given: what an evaluation of those years takes of them)."""
+    def within(column: Any) -> tuple:
+        return () if years is None else \
+            (column >= date(years[0], 1, 1), column <= date(years[1], 12, 31))
     at, se = t.attendance.c, t.session.c
+    # By the agency's index; the sessions' days are looked at here (a condition on them made
+    # SQLite start from every session of the years instead).
     for r in conn.execute(select(at.agency, at.session_id, se.kind, se.held_on, at.staff_ref,
                                  at.staff_name)
                           .join(t.session, (se.gen == at.gen) & (se.id == at.session_id))
-                          .where(at.gen == gen, at.agency.in_(codes)).order_by(at.position)):
-        agencies[r.agency].attendance.append(
-            AttendanceState(r.session_id, r.kind, r.held_on, r.staff_ref, r.staff_name))
+                          .where(at.gen == gen, at.agency.in_(codes))
+                          .order_by(at.position)).tuples():
+        if years is None or years[0] <= r[3].year <= years[1]:
+            agencies[r[0]].attendance.append(AttendanceState(*r[1:]))
     s = t.secondment.c
     for r in conn.execute(select(t.secondment).where(s.gen == gen, s.agency.in_(codes))
                           .order_by(s.agency, s.seq)):
         agencies[r.agency].secondments[r.id] = secondment_of_row(r)
     ratings = t.HISTORY[RATING]
     for r in conn.execute(select(ratings).where(ratings.c.gen == gen,
-                                                ratings.c.agency.in_(codes))
+                                                ratings.c.agency.in_(codes),
+                                                *within(ratings.c.rated_on))
                           .order_by(ratings.c.valid_from)):
         agencies[r.agency].ratings.append(
             RatingState(r.id, r.rated_on, r.purchaser, r.project_ref, Decimal(r.rating)))
     p = t.provincial.c
-    for r in conn.execute(select(p.agency, p.year, p.score).where(p.gen == gen,
-                                                                  p.agency.in_(codes))):
+    for r in conn.execute(select(p.agency, p.year, p.score).where(
+            p.gen == gen, p.agency.in_(codes),
+            *(() if years is None else (p.year >= years[0], p.year <= years[1])))):
         agencies[r.agency].provincial[r.year] = Decimal(r.score)
 
 

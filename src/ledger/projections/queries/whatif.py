@@ -14,8 +14,9 @@ What is served, from the rows of the serving generation read in one snapshot
 (`state_rows.one_state`): the current rows of every agency (`ranking.month_rows`, or
 `annual_ranking.year_rows` for a year), and, for the agencies with a deduction of a drafted code
 found in the asked month or year, their state put together from rows
-(`state_rows.agencies_from_rows`: deductions and registration for a month, every fact for a
-year) with the draft put on it; the others' draft rows are their current rows. A generation
+(`state_rows.agencies_from_rows`: registration, the deductions found in the period or in the
+doubling window before it, and for a year the other facts dated in it) with the draft put on
+it; the others' draft rows are their current rows. A generation
 built before the rows a state is put together from (`state_rows.NEEDED`) folds the log instead.
 The fold's own cache, `rm_agency.state`, is never read. `fold_with_and_without` folds the log
 itself, with and without the draft: the reference tests and `python -m bench.whatif` compare
@@ -187,7 +188,8 @@ class WhatIfReads(ReadBase):
                 return None
             ranked_now = {code: row for code, row in current.items() if row is not None}
             codes = drafted_agencies(conn, gen, draft, first, last) & set(ranked_now)
-            agencies = agencies_from_rows(conn, gen, codes, whole=month is None)
+            agencies = agencies_from_rows(conn, gen, codes, (first, last),
+                                          facts=month is None)
         drafted = {}
         for code, agency in agencies.items():
             if apply_draft(agency, draft) & asked:

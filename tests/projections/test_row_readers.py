@@ -213,7 +213,7 @@ def test_row_readers_equal_the_fold(backend, request, registered, ops, chunk, cu
             app.close()
 
 
-def test_a_generation_built_before_secondment_rows_reads_the_state(database_url):
+def test_a_generation_built_before_secondment_rows_folds_the_log(database_url):
     from ledger.integrity.readcheck import compare_read_models
     from ledger.projections.store.runner import ASSESSMENTS
     from sqlalchemy import delete, func, select
@@ -236,10 +236,11 @@ def test_a_generation_built_before_secondment_rows_reads_the_state(database_url)
             conn.execute(delete(t.versioned).where(t.versioned.c.kind == "secondment"))
             conn.execute(delete(t.secondment))
             conn.execute(delete(t.HISTORY["secondment"]))
+        assert compare_read_models(app).match is True  # rows it does not hold: not compared
         upgraded = ReadSide(app, today=lambda: TODAY)
+        spoil_states(upgraded)  # the log is folded, not the fold's stored state read
         assert upgraded.staff_records(code) == records
         assert upgraded.secondment(first) == resource
-        assert compare_read_models(app).match is True  # rows it does not hold: not compared
         upgraded.rebuild(ASSESSMENTS, wait=True)
         assert upgraded.runner.active(ASSESSMENTS)[0] != gen
         with upgraded.engine.connect() as conn:

@@ -83,15 +83,30 @@ def agencies_from_rows(conn: Connection, gen: int, codes: Collection[str],
     if period is not None:
         since, until = period[0] - timedelta(days=DOUBLING_WINDOW_DAYS), period[1]
     wanted = sorted(set(codes))
+    years = None if period is None else (period[0].year, period[1].year)
+    sessions = _sessions(conn, gen, years) if facts and wanted else {}
     agencies: dict[str, AgencyState] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start:start + CHUNK]
         agencies.update(_registrations(conn, gen, chunk))
         _add_deductions(conn, gen, chunk, agencies, since, until)
         if facts:
-            years = None if period is None else (period[0].year, period[1].year)
-            _add_facts(conn, gen, chunk, agencies, years)
+            _add_facts(conn, gen, chunk, agencies, years, sessions)
     return agencies
+
+
+def _within(column: Any, years: tuple[int, int] | None) -> tuple:
+    """The condition that a date `column` falls in `years` (first, last); none for None."""
+    return () if years is None else \
+        (column >= date(years[0], 1, 1), column <= date(years[1], 12, 31))
+
+
+def _sessions(conn: Connection, gen: int,
+              years: tuple[int, int] | None) -> dict[str, tuple[str, date]]:
+    """(kind, day) of every training session (held in `years`, when given), by id."""
+    se = t.session.c
+    return {r.id: (r.kind, r.held_on) for r in conn.execute(
+        select(se.id, se.kind, se.held_on).where(se.gen == gen, *_within(se.held_on, years)))}
 
 
 def _registrations(conn: Connection, gen: int, codes: list[str]) -> dict[str, AgencyState]:
@@ -151,22 +166,21 @@ def deduction_of_stored(stored: dict, serious: bool, rectifiable: bool) -> Deduc
 
 
 def _add_facts(conn: Connection, gen: int, codes: list[str],
-               agencies: dict[str, AgencyState], years: tuple[int, int] | None) -> None:
-    """Attendance, secondments, ratings and provincial scores (those dated in `years`, first
-    and last, when given: what an evaluation of those years takes of them)."""
-    def within(column: Any) -> tuple:
-        return () if years is None else \
-            (column >= date(years[0], 1, 1), column <= date(years[1], 12, 31))
-    at, se = t.attendance.c, t.session.c
-    # By the agency's index; the sessions' days are looked at here (a condition on them made
-    # SQLite start from every session of the years instead).
-    for r in conn.execute(select(at.agency, at.session_id, se.kind, se.held_on, at.staff_ref,
-                                 at.staff_name)
-                          .join(t.session, (se.gen == at.gen) & (se.id == at.session_id))
-                          .where(at.gen == gen, at.agency.in_(codes))
-                          .order_by(at.position)).tuples():
-        if years is None or years[0] <= r[3].year <= years[1]:
-            agencies[r[0]].attendance.append(AttendanceState(*r[1:]))
+               agencies: dict[str, AgencyState], years: tuple[int, int] | None,
+               sessions: dict[str, tuple[str, date]]) -> None:
+    """Attendance (at `sessions`: those held in `years`), secondments, ratings and provincial
+    scores (those dated in `years`, first and last, when given: what an evaluation of those
+    years takes of them)."""
+    at = t.attendance.c
+    # Attendance by the agency's index, its sessions read once (`_sessions`) and put with it
+    # here: joined with a condition on the sessions' days, SQLite started from the sessions.
+    for agency, session_id, staff_ref, staff_name in conn.execute(
+            select(at.agency, at.session_id, at.staff_ref, at.staff_name).where(
+                at.gen == gen, at.agency.in_(codes)).order_by(at.position)).tuples():
+        held = sessions.get(session_id)
+        if held is not None:
+            agencies[agency].attendance.append(
+                AttendanceState(session_id, held[0], held[1], staff_ref, staff_name))
     s = t.secondment.c
     for r in conn.execute(select(t.secondment).where(s.gen == gen, s.agency.in_(codes))
                           .order_by(s.agency, s.seq)):
@@ -174,7 +188,7 @@ def _add_facts(conn: Connection, gen: int, codes: list[str],
     ratings = t.HISTORY[RATING]
     for r in conn.execute(select(ratings).where(ratings.c.gen == gen,
                                                 ratings.c.agency.in_(codes),
-                                                *within(ratings.c.rated_on))
+                                                *_within(ratings.c.rated_on, years))
                           .order_by(ratings.c.valid_from)):
         agencies[r.agency].ratings.append(
             RatingState(r.id, r.rated_on, r.purchaser, r.project_ref, Decimal(r.rating)))

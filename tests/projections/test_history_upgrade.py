@@ -13,6 +13,7 @@ from ledger.projections.model.history_rows import KINDS, stored_of_versions
 from ledger.projections.queries.queries import AsOf, ReadSide
 from ledger.projections.store.runner import ASSESSMENTS
 from tests.projections.support import snapshot
+from tests.projections.test_row_readers import spoil_states
 from tests.scenario import replay
 
 CODES = ["91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"]
@@ -63,6 +64,7 @@ def test_a_generation_built_before_history_folds_until_rebuilt(ledger, scenario)
     positions = [head // 3, 2 * head // 3, head]
     with_history = {p: _as_of_answers(side, p) for p in positions}
     assert all(with_history[head][f"{read} None"] for read in ("disputes", "rectifications"))
+    before = snapshot(side, CODES, [2022])
     # As an older version left it: versions written only from the middle of the log on, and
     # no record that the generation holds history.
     gen = side.runner.active(ASSESSMENTS)[0]
@@ -75,6 +77,10 @@ def test_a_generation_built_before_history_folds_until_rebuilt(ledger, scenario)
     assert {p: _as_of_answers(upgraded, p) for p in positions} == with_history
     assert folds, "as-of answers of a generation without history must fold the log"
     assert compare_read_models(ledger).match is True  # the partial history is not compared
+    # Current reads (trails, evaluations, annual standings) of that generation fold the log
+    # where rows cannot answer; none reads the fold's stored state.
+    spoil_states(upgraded)
+    assert snapshot(upgraded, CODES, [2022]) == before
     upgraded.rebuild(ASSESSMENTS, wait=True)
     rebuilt = upgraded.runner.active(ASSESSMENTS)[0]
     assert rebuilt != gen

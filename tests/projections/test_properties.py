@@ -49,6 +49,7 @@ operation = st.one_of(
     st.tuples(st.just("provincial"), code, st.integers(0, 100)),
     st.tuples(st.just("publish"), st.sampled_from(["2022-01", "2022-02", "2022-07"])),
     st.tuples(st.just("deregister"), code, days),
+    st.tuples(st.just("rate"), code, days, st.sampled_from(["60", "85.5", "100"])),
 )
 
 
@@ -95,6 +96,9 @@ def run(app: Ledger, ops: list[tuple]) -> None:
                 app.publish_month(REGULATOR, op[1], date(2022, 12, 31))
             elif kind == "deregister":
                 app.deregister_agency(REGULATOR, op[1], op[2])
+            elif kind == "rate":
+                app.record_purchaser_rating(REGULATOR, op[1], op[2], "buyer", "P-1",
+                                            Decimal(op[3]))
         except LedgerError:
             pass
 

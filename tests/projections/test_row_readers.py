@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,13 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from ledger.application import Ledger
+from ledger.domain.catalogue import draft_version
 from ledger.domain.errors import NotFound
 from ledger.projections.queries.queries import AsOf, ReadSide
 from ledger.projections.queries.read_agency import agency_resource, secondment_resource
 from ledger.projections.queries.read_overview import annual_rows
+from ledger.projections.queries.state_rows import agencies_from_rows
+from ledger.projections.queries.whatif import what_if_rows
 from ledger.projections.store import tables as t
 from ledger.projections.model.views import (
     deduction_effect, deduction_resource, dispute_resource, evaluation_resource, month_resource,
@@ -89,6 +93,25 @@ def current_reads(side: ReadSide, model, codes: list[str]) -> None:
             if ev["assessed_months"] >= 1:
                 assessed[code] = ev
         assert side.assessed_evaluations(year)[1] == assessed
+    gen = side._gen()
+    with side.engine.connect() as conn:  # every fact of every agency, as the fold holds it
+        assert agencies_from_rows(conn, gen, CODES) == model.agencies
+
+
+DRAFT = draft_version(START + timedelta(days=60), [
+    {"code": "D01", "points": 5, "serious": True, "rectifiable": False},
+    {"code": "D13", "points": 0.5, "serious": False, "rectifiable": True},
+    {"code": "D17", "points": 2, "serious": False, "rectifiable": True}])
+
+
+def what_if_reads(side: ReadSide, app: Ledger, head: int) -> None:
+    """The what-if preview (from rows) equals the fold of the log with the draft's terms."""
+    for month, year in (("2022-02", None), ("2022-07", None), (None, 2022), (None, 2023)):
+        folded = direct_fold(app, head)
+        answer = side.what_if_standings(DRAFT, month=month, year=year)
+        assert answer["position"] == head
+        assert answer["rows"] == what_if_rows(list(folded.agencies.values()), DRAFT, month,
+                                              year, TODAY), (month, year)
 
 
 def as_of_reads(side: ReadSide, app: Ledger, position: int) -> None:
@@ -182,6 +205,7 @@ def test_row_readers_equal_the_fold(backend, request, registered, ops, chunk, cu
             model = direct_fold(app, head)
             spoil_states(side)
             current_reads(side, model, [c for c in CODES if c in model.agencies])
+            what_if_reads(side, app, head)
             for position in sorted({int(c * head) for c in cuts} | {0, head}):
                 as_of_reads(side, app, position)
         finally:
@@ -189,7 +213,7 @@ def test_row_readers_equal_the_fold(backend, request, registered, ops, chunk, cu
             app.close()
 
 
-def test_a_generation_built_before_secondment_rows_reads_the_state(database_url):
+def test_a_generation_built_before_secondment_rows_folds_the_log(database_url):
     from ledger.integrity.readcheck import compare_read_models
     from ledger.projections.store.runner import ASSESSMENTS
     from sqlalchemy import delete, func, select
@@ -212,10 +236,11 @@ def test_a_generation_built_before_secondment_rows_reads_the_state(database_url)
             conn.execute(delete(t.versioned).where(t.versioned.c.kind == "secondment"))
             conn.execute(delete(t.secondment))
             conn.execute(delete(t.HISTORY["secondment"]))
+        assert compare_read_models(app).match is True  # rows it does not hold: not compared
         upgraded = ReadSide(app, today=lambda: TODAY)
+        spoil_states(upgraded)  # the log is folded, not the fold's stored state read
         assert upgraded.staff_records(code) == records
         assert upgraded.secondment(first) == resource
-        assert compare_read_models(app).match is True  # rows it does not hold: not compared
         upgraded.rebuild(ASSESSMENTS, wait=True)
         assert upgraded.runner.active(ASSESSMENTS)[0] != gen
         with upgraded.engine.connect() as conn:
@@ -246,6 +271,41 @@ def test_as_of_queues_and_training_at_every_position(database_url):
         spoil_states(side)
         for position in range(side.runner.head() + 1):
             as_of_reads(side, app, position)
+    finally:
+        side.close()
+        app.close()
+
+
+def test_a_generation_built_before_fact_rows_folds_the_log_for_what_if(database_url):
+    from ledger.integrity.readcheck import compare_read_models
+    from sqlalchemy import delete
+    from tests.scenario import REGULATOR
+
+    app = Ledger(url=database_url, today=lambda: TODAY)
+    side = ReadSide(app, today=lambda: TODAY)
+    try:
+        a, b = CODES[0], CODES[1]
+        for code in (a, b):
+            app.register_agency(REGULATOR, code, f"Agency {code[-4:]}", START)
+        app.record_deduction(REGULATOR, a, "D01", START + timedelta(days=70), "x")
+        app.record_deduction(REGULATOR, b, "D13", START + timedelta(days=75), "x")
+        app.record_purchaser_rating(REGULATOR, a, START + timedelta(days=80), "buyer", "P1",
+                                    Decimal(90))
+        app.record_provincial_evaluation(REGULATOR, b, 2022, Decimal(70))
+        asked = ({"month": "2022-02"}, {"year": 2022})
+        answers = [side.what_if_standings(DRAFT, **kwargs) for kwargs in asked]
+        assert any(row["delta"] != 0 for row in answers[1]["rows"])
+        with side.engine.begin() as conn:  # as an older version left it: no rows, no marker
+            conn.execute(delete(t.versioned).where(
+                t.versioned.c.kind.in_(("rating", "provincial", "terms"))))
+            for table in (t.HISTORY["rating"], t.HISTORY["provincial"], t.provincial,
+                          t.HISTORY["terms"]):
+                conn.execute(delete(table))
+        assert compare_read_models(app).match is True  # rows it does not hold: not compared
+        upgraded = ReadSide(app, today=lambda: TODAY)
+        spoil_states(upgraded)
+        assert [upgraded.what_if_standings(DRAFT, **kwargs) for kwargs in asked] == answers
+        upgraded.close()
     finally:
         side.close()
         app.close()

@@ -357,3 +357,7 @@ VERSIONERS.extend([history_rows.versions, evaluation_versioner])
 from ledger.projections.model.secondment_rows import secondment_versioner  # noqa: E402
 
 VERSIONERS.append(secondment_versioner)
+
+from ledger.projections.model.fact_rows import fact_versioner  # noqa: E402
+
+VERSIONERS.append(fact_versioner)

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import agency_from_json
 from ledger.projections.model.evaluation_rows import empty_standing, standing_from_row
 from ledger.projections.queries import history_reads as history
+from ledger.projections.queries.asof import AsOfReader
+from ledger.projections.model.state import AgencyState
 from ledger.projections.queries.ranking import KeptRankings, RankedMonth, touched_agencies
 from ledger.projections.store.runner import ASSESSMENTS, Projections
 from ledger.projections.model.views import evaluation_resource
@@ -30,12 +31,14 @@ from ledger.projections.model.views import evaluation_resource
 YEARS_KEPT = 3
 
 
-def year_rows(conn: Connection, gen: int, year: int, through: int,
+def year_rows(conn: Connection, gen: int, year: int, through: int, reader: AsOfReader,
               codes: set[str] | None = None) -> tuple[dict[str, dict | None], int | None]:
     """The annual standings rows (no rank; None: no score) of every agency registered in the
     year, or of `codes`, and the read-model position they were read at (None: `gen` retired).
 
-    One statement (a UNION ALL of index scans), so one consistent state.
+    One statement (a UNION ALL of index scans), so one consistent state. A row that does not
+    hold `through` (only a clock set before the event that made it) is computed by folding
+    the agency's streams up to that position (`reader`).
     """
     p, a, e = t.projection.c, t.agency.c, t.evaluation.c
     text = lambda: cast(null(), Text)  # noqa: E731 - typed NULLs for the other parts' columns
@@ -68,8 +71,8 @@ def year_rows(conn: Connection, gen: int, year: int, through: int,
             missing.append(code)
         else:
             rows[code] = row
-    if missing:
-        rows.update(_computed(conn, gen, year, through, missing))
+    if missing and position is not None:
+        rows.update(folded_rows(reader, position, year, through, missing))
     if codes is not None:
         rows.update({code: None for code in codes if code not in registered})
     return rows, position
@@ -122,18 +125,21 @@ def _day(value: str | date | None) -> date | None:
     return date.fromisoformat(value[:10])
 
 
-def _computed(conn: Connection, gen: int, year: int, through: int,
-              codes: list[str]) -> dict[str, dict | None]:
-    """Rows computed from the agencies' folded state, as before evaluations were stored."""
+def folded_rows(reader: AsOfReader, position: int, year: int, through: int,
+                codes: list[str]) -> dict[str, dict | None]:
+    """The annual rows of `codes` from the log folded up to `position`, agency by agency,
+    for `through` (the rows that do not hold it: a clock set before their event)."""
     today = date(year, through, 1) if through else date(year - 1, 12, 31)
-    out: dict[str, dict | None] = {}
-    for state in conn.execute(select(t.agency.c.state).where(
-            t.agency.c.gen == gen, t.agency.c.code.in_(codes))).scalars():
-        ev = evaluation_resource(agency_from_json(state), year, today)
-        out[ev["agency"]] = None if ev["score"] is None else {
-            "agency": ev["agency"], "name": ev["name"], "score": ev["score"],
-            "grade": ev["grade"]}
-    return out
+    return {code: annual_row(reader.model(position, code).agencies[code], year, today)
+            for code in codes}
+
+
+def annual_row(a: AgencyState, year: int, today: date) -> dict | None:
+    """The agency's annual standings row (unranked), None without an annual score."""
+    ev = evaluation_resource(a, year, today)
+    if ev["score"] is None:
+        return None
+    return {"agency": a.code, "name": a.name, "score": ev["score"], "grade": ev["grade"]}
 
 
 def changed_agencies(conn: Connection, runner: Projections, gen: int, year: int, after: int,
@@ -150,8 +156,9 @@ def changed_agencies(conn: Connection, runner: Projections, gen: int, year: int,
 class AnnualStandings(KeptRankings):
     """The ranked years of one ReadSide, each kept at the newest read-model state it saw."""
 
-    def __init__(self, runner: Projections) -> None:
+    def __init__(self, runner: Projections, reader: AsOfReader) -> None:
         super().__init__(runner, YEARS_KEPT)
+        self.reader = reader
         self.years: OrderedDict[tuple[int, int], RankedMonth] = self.lists
 
     def page(self, year: int, through: int, limit: int | None = None, offset: int = 0,
@@ -162,7 +169,7 @@ class AnnualStandings(KeptRankings):
             return ranked.page(limit, offset, agency), ranked.total
 
     def _whole(self, conn: Connection, key: tuple[int, int], gen: int) -> RankedMonth | None:
-        rows, at = year_rows(conn, gen, *key)
+        rows, at = year_rows(conn, gen, *key, self.reader)
         if at is None:
             return None
         return RankedMonth(gen, at, {code: row for code, row in rows.items() if row is not None})
@@ -182,7 +189,7 @@ class AnnualStandings(KeptRankings):
         for tries in range(5):
             if not codes:
                 break
-            changed, at = year_rows(conn, gen, year, through, codes)
+            changed, at = year_rows(conn, gen, year, through, self.reader, codes)
             if at is None:
                 return None
             if at == position or tries == 4:

@@ -16,11 +16,12 @@ from ledger.projections.queries.asof import AsOf
 from ledger.projections.model.codec import loads, state_fields
 from ledger.projections.model.evaluation_rows import empty_evaluation, resource_from_row
 from ledger.projections.model.fold import Changes
-from ledger.projections.queries.read_base import ReadBase, state_in
+from ledger.projections.queries.read_base import ReadBase
 from ledger.projections.store.runner import EVENT_INDEX
 from ledger.projections.model.secondment_rows import KIND as SECONDMENT
-from ledger.projections.model.state import AgencyState, AttendanceState, SecondmentState
+from ledger.projections.model.state import AgencyState, AttendanceState
 from ledger.projections.queries import history_reads as history
+from ledger.projections.queries.state_rows import secondment_of_row
 from ledger.projections.model.history_rows import AGENCY, DEDUCTION, MONTH
 from ledger.projections.model.views import (
     deduction_effect, deduction_resource, evaluation_resource, month_answer, month_resource,
@@ -83,8 +84,9 @@ class AgencyReads(ReadBase):
                                                       & (se.id == at.session_id))
                                   .where(at.gen == gen, at.agency == code)
                                   .order_by(at.position))]
-                secondments = [_secondment(r) for r in conn.execute(select(t.secondment).where(
-                    t.secondment.c.gen == gen, t.secondment.c.agency == code)
+                secondments = [secondment_of_row(r) for r in conn.execute(
+                    select(t.secondment).where(t.secondment.c.gen == gen,
+                                               t.secondment.c.agency == code)
                     .order_by(t.secondment.c.seq))]
         else:  # a generation built before secondment rows: the stored state
             a, _ = self._agency_state(code, gen=gen)
@@ -219,7 +221,8 @@ class AgencyReads(ReadBase):
                          today: date) -> dict[str, dict]:
         """The current evaluation of every agency registered in some month of `year`, by
         credit code, from the rows (generation `gen` holds evaluation rows); a row that does
-        not hold today's through (a clock set before its event) is computed from the state."""
+        not hold today's through (a clock set before its event) is computed by folding the
+        agency's streams up to the generation's position."""
         through = through_of(year, today)
         a, e = t.agency.c, t.evaluation.c
         stored = {r.agency: r for r in conn.execute(select(
@@ -235,7 +238,8 @@ class AgencyReads(ReadBase):
                 continue
             ev = resource_from_row(row.first_through, row.resource, through)
             if ev is None:
-                ev = evaluation_resource(state_in(conn, gen, r.code), year, today)
+                ev = evaluation_resource(self._folded(r.code, self._tracked(gen, conn)),
+                                         year, today)
             found[r.code] = ev
         return found
 
@@ -248,7 +252,7 @@ class AgencyReads(ReadBase):
                     c.gen == gen, c.id == secondment_id)).first()
             if row is None:
                 raise NotFound(f"No secondment {secondment_id}.")
-            return secondment_resource(row.agency, _secondment(row))
+            return secondment_resource(row.agency, secondment_of_row(row))
         code = secondment_id.rpartition("-S")[0]  # a generation built before secondment rows
         try:
             a, _ = self._agency_state(code, gen=gen)
@@ -340,12 +344,6 @@ class AgencyReads(ReadBase):
         return [{"position": r.position, "recorded_at": r.recorded_at,
                  "recorded_by": r.recorded_by, "event": r.event, "data": loads(r.data)}
                 for r in rows]
-
-
-def _secondment(row: Any) -> SecondmentState:
-    """A secondment as its stored row holds it (`secondment_rows`)."""
-    return SecondmentState(row.id, row.staff_ref, row.staff_name, row.department,
-                           row.started_on, row.ended_on)
 
 
 def month_last(month: str) -> date:

@@ -1,4 +1,4 @@
-"""What every read shares: freshness, read-your-writes, as-of resolution, an agency's state."""
+"""What every read shares: freshness, read-your-writes, as-of resolution, an agency folded."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ledger.domain.errors import NotFound
 from ledger.projections.store import tables as t
 from ledger.projections.queries import history_reads as history
 from ledger.projections.queries.asof import AsOf, AsOfReader
-from ledger.projections.model.codec import agency_from_json, loads
+from ledger.projections.model.codec import loads
 from ledger.projections.model.fold import Changes
 from ledger.projections.store.projector import Projector
 from ledger.projections.store.runner import ASSESSMENTS, NAMES, Projections, history_kinds, versioned
@@ -266,15 +266,37 @@ class ReadBase:
     def _agency_state(self, code: str, as_of: AsOf | None = None,
                       changes: Changes | None = None,
                       gen: int | None = None) -> tuple[AgencyState, date]:
-        """One agency's folded state: as of a moment, or current (in `gen` if already fresh)."""
+        """One agency's folded state: as of a moment, or current (in `gen` if already fresh).
+
+        Folded from the log (the agency's streams, `AsOfReader.model`): current, up to the
+        position the generation has reached. Only for the readers whose rows cannot answer
+        (docs/READ_SIDE.md, "What still reads the fold's state"); the fold's stored state
+        (`rm_agency.state`) is its own cache, which no query reads."""
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, code, changes)
             return model.agencies[code], today
         if gen is None:
             gen = self._gen()
-        with self.engine.connect() as conn:
-            return state_in(conn, gen, code), self.today()
+        return self._folded(code, self._tracked(gen), changes), self.today()
+
+    def _folded(self, code: str, position: int, changes: Changes | None = None) -> AgencyState:
+        """The agency as the log folded up to `position` says (NotFound if not registered)."""
+        try:
+            return self.as_of_reader.model(position, code, changes).agencies[code]
+        except NotFound:
+            raise NotFound(f"No agency with credit code {code}.") from None
+
+    def _tracked(self, gen: int, conn: Connection | None = None) -> int:
+        """The position generation `gen` of `assessments` has reached (its tracking row)."""
+        p = t.projection.c
+        query = select(p.position).where(p.name == ASSESSMENTS, p.gen == gen)
+        if conn is None:
+            with self.engine.connect() as own:
+                found = own.execute(query).scalar()
+        else:
+            found = conn.execute(query).scalar()
+        return found if found is not None else self.runner.active(ASSESSMENTS)[1]
 
     def _holds(self, gen: int, kinds: tuple[str, ...]) -> bool:
         """Whether generation `gen` holds the history rows of `kinds` from its first event."""
@@ -284,17 +306,3 @@ class ReadBase:
                 held = self._held[gen] = history_kinds(conn, gen)
         return held.issuperset(kinds)
 
-
-def state_in(conn: Any, gen: int, code: str) -> AgencyState:
-    """The agency's stored fold state (`rm_agency.state`), decoded.
-
-    The fold's own cache, kept so incremental batches can resume; queries read rows. The
-    only readers left are the fallbacks docs/READ_SIDE.md lists ("What still reads the fold's
-    state"): a through no evaluation row holds (a clock set before the event), a generation
-    built before the rows it would read, and the what-if preview.
-    """
-    state = conn.execute(select(t.agency.c.state).where(
-        t.agency.c.gen == gen, t.agency.c.code == code)).scalar()
-    if state is None:
-        raise NotFound(f"No agency with credit code {code}.")
-    return agency_from_json(state)

@@ -14,9 +14,11 @@ from sqlalchemy.engine import Connection
 from ledger.domain.errors import NotFound
 from ledger.domain.scoring import month_bounds
 from ledger.projections.store import tables as t
-from ledger.projections.queries.annual_ranking import AnnualStandings, year_rows_as_of
+from ledger.projections.queries.annual_ranking import (  # noqa: F401 (annual_row: read here too)
+    AnnualStandings, annual_row, year_rows_as_of,
+)
 from ledger.projections.queries.asof import AsOf
-from ledger.projections.model.codec import agency_from_json, loads
+from ledger.projections.model.codec import loads
 from ledger.projections.queries.ranking import CurrentStandings, window
 from ledger.projections.queries.read_base import ReadBase
 from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX
@@ -24,9 +26,7 @@ from ledger.projections.model.state import AgencyState
 from ledger.projections.model.evaluation_rows import KIND as EVALUATION
 from ledger.projections.store.standings import standings_as_of
 from ledger.projections.model.history_rows import AGENCY, MONTH
-from ledger.projections.model.views import (
-    evaluation_resource, month_standings, ranked, through_of,
-)
+from ledger.projections.model.views import month_standings, ranked, through_of
 
 PUBLICATIONS_KEPT = 3  # decoded published standings kept (~15 MB each at 20,000 agencies)
 
@@ -37,7 +37,7 @@ class OverviewReads(ReadBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._current = CurrentStandings(self.runner)
-        self._annual = AnnualStandings(self.runner)
+        self._annual = AnnualStandings(self.runner, self.as_of_reader)
         self._published: OrderedDict[tuple, list[dict]] = OrderedDict()
         self._published_lock = threading.Lock()
 
@@ -143,10 +143,8 @@ class OverviewReads(ReadBase):
             return {**page, "total": total, "rows": rows}
 
         def compute() -> list[dict]:  # a generation built before evaluations were stored
-            with self.engine.connect() as conn:
-                agencies = [agency_from_json(s) for s in conn.execute(
-                    select(t.agency.c.state).where(t.agency.c.gen == gen)).scalars()]
-            return annual_rows(agencies, year, today)
+            model = self.as_of_reader.model(self._tracked(gen))  # the log folded
+            return annual_rows(list(model.agencies.values()), year, today)
         rows = self._memo(("annual", year), compute)
         return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 
@@ -206,10 +204,3 @@ def annual_rows(agencies: list[AgencyState], year: int, today: date) -> list[dic
     return ranked([row for row in (annual_row(a, year, today) for a in agencies)
                    if row is not None])
 
-
-def annual_row(a: AgencyState, year: int, today: date) -> dict | None:
-    """The agency's annual standings row (unranked), None without an annual score."""
-    ev = evaluation_resource(a, year, today)
-    if ev["score"] is None:
-        return None
-    return {"agency": a.code, "name": a.name, "score": ev["score"], "grade": ev["grade"]}

@@ -21,9 +21,7 @@ from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.results import YearResults, year_of_objection
 from ledger.projections.store import tables as t
 from ledger.projections.queries.asof import AsOf
-from ledger.projections.model.codec import agency_from_json
 from ledger.projections.queries.read_agency import AgencyReads
-from ledger.projections.queries.read_base import state_in
 from ledger.projections.queries.ranking import window
 from ledger.projections.queries.read_overview import OverviewReads
 from ledger.projections.store.runner import ASSESSMENTS
@@ -238,12 +236,10 @@ class ResultsReads(AgencyReads, OverviewReads):
         def read(conn, gen) -> dict[str, dict]:
             if self._versioned(gen):
                 every = self.year_evaluations(conn, gen, year, today)
-            else:  # a generation built before evaluations were stored
-                every = {}
-                for state in conn.execute(select(t.agency.c.state).where(
-                        t.agency.c.gen == gen)).scalars():
-                    ev = evaluation_resource(agency_from_json(state), year, today)
-                    every[ev["agency"]] = ev
+            else:  # a generation built before evaluations were stored: fold the log
+                model = self.as_of_reader.model(self._tracked(gen, conn))
+                every = {code: evaluation_resource(a, year, today)
+                         for code, a in model.agencies.items()}
             return dict(sorted((code, ev) for code, ev in every.items()
                                if ev["assessed_months"] >= 1))
         return self._consistent(read)
@@ -257,7 +253,8 @@ class ResultsReads(AgencyReads, OverviewReads):
                                                 through_of(year, today), None)
                 if found is not None:
                     return found
-            return evaluation_resource(state_in(conn, gen, code), year, today)
+            return evaluation_resource(self._folded(code, self._tracked(gen, conn)), year,
+                                       today)
         return self._consistent(read)
 
     def deduction_recorders(self, code: str, year: int) -> set[str]:

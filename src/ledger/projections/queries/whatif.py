@@ -6,16 +6,21 @@ recorded ones (`LedgerModel(draft=…)`, `catalogue.drafted_item`). Those terms 
 the fold applies the deduction's DeductionRecorded, and no later event reads them: every later
 event (withdrawal, rectification, dispute, decision) and everything else the figures come from
 (doubling, attendance, secondments, ratings, provincial scores) is folded the same with or
-without the draft. So the fold of the log with the draft equals the fold without it -- the
-`assessments` read model's agency states -- with the draft's terms put on those deductions and
-every figure derived from them forgotten (`apply_draft`). That is what is served: folding the
-whole log again takes ~30 s at province scale, reading the folded states a few seconds
-(docs/PERFORMANCE.md, "What-if"). `fold_with_and_without` folds the log itself, with and without
-the draft; tests check that both ways give the same states and rows.
+without the draft. So the fold of the log with the draft equals the fold without it with the
+draft's terms put on those deductions and every figure derived from them forgotten
+(`apply_draft`); and a month's figures depend on the terms of the deductions found in it only.
 
-Both the draft rows and the current rows beside them come from the same states (the read
-model at one position, read in one statement), so they are consistent with each other and with
-the standings read at that position. Nothing is written anywhere.
+What is served, from the rows of the serving generation read in one snapshot
+(`state_rows.one_state`): the current rows of every agency (`ranking.month_rows`, or
+`annual_ranking.year_rows` for a year), and, for the agencies with a deduction of a drafted code
+found in the asked month or year, their state put together from rows
+(`state_rows.agencies_from_rows`: registration, the deductions found in the period or in the
+doubling window before it, and for a year the other facts dated in it) with the draft put on
+it; the others' draft rows are their current rows. A generation
+built before the rows a state is put together from (`state_rows.NEEDED`) folds the log instead.
+The fold's own cache, `rm_agency.state`, is never read. `fold_with_and_without` folds the log
+itself, with and without the draft: the reference tests and `python -m bench.whatif` compare
+with. Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -25,18 +30,20 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from ledger.domain.catalogue import RuleSetVersion, drafted_item
 from ledger.domain.scoring import month_bounds, normalise
 from ledger.projections.store import tables as t
-from ledger.projections.model.codec import agency_from_json
 from ledger.projections.model.fold import Changes, LedgerModel
 from ledger.projections.queries.read_base import ReadBase
-from ledger.projections.queries.read_overview import annual_row
+from ledger.projections.queries.annual_ranking import annual_row, year_rows
+from ledger.projections.queries.ranking import month_rows
+from ledger.projections.queries.state_rows import NEEDED, agencies_from_rows, one_state
 from ledger.projections.store.runner import ASSESSMENTS
 from ledger.projections.model.state import AgencyState
 from ledger.projections.model.views import (
-    forget_all_months, month_standing_row, ranked, registered_in, year_months,
+    forget_all_months, month_standing_row, ranked, registered_in, through_of, year_months,
 )
 
 FOLD_CHUNK = 20_000  # events read and decoded per query by `fold_with_and_without`
@@ -101,22 +108,30 @@ def what_if_rows(agencies: Iterable[AgencyState], draft: RuleSetVersion, month: 
 
     The agencies are folded without the draft; they are changed in place (`apply_draft`).
     """
-    current, drafted = [], []
+    current, drafted = {}, {}
     asked = {month} if month is not None else set(year_months(year or 0))
     for agency in agencies:
         now = period_row(agency, month, year, today)
         if now is None:  # assessed or not whatever the rules: unranked either way
             continue
-        current.append(now)
-        drafted.append(period_row(agency, month, year, today)
-                       if apply_draft(agency, draft) & asked else dict(now))
-    ranked(current)
-    beside = ("score", "rank", "grade") if month is None else \
+        current[agency.code] = now
+        if apply_draft(agency, draft) & asked:
+            drafted[agency.code] = period_row(agency, month, year, today)
+    return beside(current, drafted, month)
+
+
+def beside(current: dict[str, dict], drafted: dict[str, dict], month: str | None) -> list[dict]:
+    """Rows ranked by the draft score, each with the current figures beside them: `current`
+    the current row of every ranked agency, `drafted` the draft rows of those the draft
+    changes (the others' draft row is their current row)."""
+    draft_rows = [dict(drafted.get(code, row)) for code, row in current.items()]
+    now = ranked([dict(row) for row in current.values()])
+    names = ("score", "rank", "grade") if month is None else \
         ("score", "rank", "deducted_points", "pending_points")
-    was = {row["agency"]: row for row in current}
-    return [{**row, **{f"current_{name}": was[row["agency"]][name] for name in beside},
+    was = {row["agency"]: row for row in now}
+    return [{**row, **{f"current_{name}": was[row["agency"]][name] for name in names},
              "delta": normalise(row["score"] - was[row["agency"]]["score"])}
-            for row in ranked(drafted)]
+            for row in ranked(draft_rows)]
 
 
 class WhatIfReads(ReadBase):
@@ -134,27 +149,63 @@ class WhatIfReads(ReadBase):
             raise ValueError("give a month or a year")
         today = self.today()
         head: dict = {"month": month} if month is not None else {"year": year}
-        first = month_bounds(month)[0] if month is not None else date(int(year or 0), 1, 1)
+        first, last = month_bounds(month) if month is not None else \
+            (date(int(year or 0), 1, 1), date(int(year or 0), 12, 31))
         gen = self._gen()
         if first > today:
             return {**head, "effective_from": draft.effective_from,
                     "position": self.runner.active(ASSESSMENTS)[1], "rows": []}
-        states, position = self._agency_states(gen)
-        # Decoded one at a time and dropped once its rows are taken: at nation scale every
-        # agency's decoded state at once would take gigabytes.
-        agencies = (agency_from_json(state) for state in states)
+        for _ in range(5):
+            if not self._holds(gen, NEEDED):  # a generation built before those rows
+                position = self._tracked(gen)
+                agencies = self.as_of_reader.model(position).agencies.values()
+                rows = what_if_rows(agencies, draft, month, year, today)
+                break
+            found = self._from_rows(gen, draft, month, year, first, last, today)
+            if found is not None:
+                position, rows = found
+                break
+            gen = self._gen()  # retired while read: read the generation now serving
+        else:
+            raise TimeoutError("the read models kept switching generations; try again")
         return {**head, "effective_from": draft.effective_from, "position": position,
-                "rows": what_if_rows(agencies, draft, month, year, today)}
+                "rows": rows}
 
-    def _agency_states(self, gen: int) -> tuple[list[str], int]:
-        """Every agency's stored state (JSON) in generation `gen`, and the position it stands
-        at, from one statement (one snapshot of the read model)."""
-        p = t.projection.c
-        position = select(p.position).where(
-            p.name == ASSESSMENTS, p.gen == gen).scalar_subquery()
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.agency.c.state, position.label("position")).where(
-                t.agency.c.gen == gen)).all()
-            if not rows:
-                return [], conn.execute(select(position)).scalar() or 0
-        return [r.state for r in rows], rows[0].position
+    def _from_rows(self, gen: int, draft: RuleSetVersion, month: str | None,
+                   year: int | None, first: date, last: date,
+                   today: date) -> tuple[int, list[dict]] | None:
+        """(position, rows) from the rows of generation `gen`, all read in one snapshot;
+        None when `gen` no longer serves."""
+        asked = {month} if month is not None else set(year_months(year or 0))
+        with one_state(self.engine) as conn:
+            if month is not None:
+                current, position = month_rows(conn, gen, month)
+            else:
+                current, position = year_rows(conn, gen, int(year or 0),
+                                              through_of(int(year or 0), today),
+                                              self.as_of_reader)
+            if position is None:
+                return None
+            ranked_now = {code: row for code, row in current.items() if row is not None}
+            codes = drafted_agencies(conn, gen, draft, first, last) & set(ranked_now)
+            agencies = agencies_from_rows(conn, gen, codes, (first, last),
+                                          facts=month is None)
+        drafted = {}
+        for code, agency in agencies.items():
+            if apply_draft(agency, draft) & asked:
+                row = period_row(agency, month, year, today)
+                assert row is not None  # ranked now, whatever the rules
+                drafted[code] = row
+        return position, beside(ranked_now, drafted, month)
+
+
+def drafted_agencies(conn: Connection, gen: int, draft: RuleSetVersion, first: date,
+                     last: date) -> set[str]:
+    """The agencies with a deduction of a code the draft lists found from `first` to `last`:
+    those whose rows in that period the draft may change (`apply_draft` says which it does)."""
+    d = t.deduction.c
+    if not draft.items:
+        return set()
+    return set(conn.execute(select(d.agency).distinct().where(
+        d.gen == gen, d.rule_code.in_(sorted(draft.items)), d.found_on >= first,
+        d.found_on <= last)).scalars())

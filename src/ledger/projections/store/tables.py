@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
+    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -301,3 +301,51 @@ HISTORY["secondment"] = Table(
 )
 CURRENT["secondment"] = secondment
 ASSESSMENT_TABLES = (*ASSESSMENT_TABLES, secondment, HISTORY["secondment"])
+
+
+# Purchaser ratings, provincial scores and each deduction's class as recorded
+# (`projections/model/fact_rows.py`): with the rows above, every fact the fold keeps of an
+# agency, so readers that need an agency's whole state put it together from rows
+# (`queries/state_rows.py`), never from `rm_agency.state`, the fold's own cache.
+HISTORY["rating"] = Table(
+    "rm_rating", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(40), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    Column("agency", String(18), nullable=False),
+    Column("rated_on", Date, nullable=False),
+    Column("purchaser", Text, nullable=False),
+    Column("project_ref", Text, nullable=False),
+    Column("rating", String(24), nullable=False),
+    Index("rm_rating_agency", "gen", "agency"),
+)
+_provincial_columns = (lambda: Column("score", String(24), nullable=False),)
+provincial = Table(
+    "rm_provincial", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("valid_from", POS, nullable=False),
+    *(make() for make in _provincial_columns),
+)
+HISTORY["provincial"] = Table(
+    "rm_provincial_version", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("agency", String(18), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    *(make() for make in _provincial_columns),
+)
+CURRENT["provincial"] = provincial
+HISTORY["terms"] = Table(
+    "rm_deduction_terms", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("valid_from", POS, primary_key=True),
+    Column("agency", String(18), nullable=False),
+    Column("serious", Boolean, nullable=False),
+    Column("rectifiable", Boolean, nullable=False),
+    Index("rm_deduction_terms_agency", "gen", "agency"),
+)
+ASSESSMENT_TABLES = (*ASSESSMENT_TABLES, HISTORY["rating"], provincial, HISTORY["provincial"],
+                     HISTORY["terms"])

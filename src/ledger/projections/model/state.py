@@ -60,6 +60,7 @@ class DeductionState:
     _facts: DeductionFacts | None = field(default=None, repr=False, compare=False)
     _effect: Any = field(default=None, repr=False, compare=False)
     _stored: str | None = field(default=None, repr=False, compare=False)  # history_rows
+    _json: Any = field(default=None, repr=False, compare=False)  # codec: its JSON, encoded
 
     @property
     def month(self) -> str:
@@ -80,7 +81,7 @@ class DeductionState:
 
     def forget(self) -> None:
         """Drop what was derived from this deduction's state; the fold calls it on a change."""
-        self._facts = self._effect = self._stored = None
+        self._facts = self._effect = self._stored = self._json = None
 
     def _compute_facts(self) -> DeductionFacts:
         return DeductionFacts(
@@ -103,6 +104,7 @@ class AttendanceState:
     held_on: date
     staff_ref: str
     staff_name: str
+    _json: Any = field(default=None, repr=False, compare=False)  # codec: never changes
 
 
 @dataclass(slots=True)
@@ -112,6 +114,7 @@ class RatingState:
     purchaser: str
     project_ref: str
     rating: Decimal
+    _json: Any = field(default=None, repr=False, compare=False)  # codec: never changes
 
 
 @dataclass

@@ -344,16 +344,20 @@ class ShardedRebuild:
         end = self.runner.head()
         shards = self._shards()
         for done, shard in enumerate(shards):
-            progress = None
-            if self.progress is not None:
-                def progress(at: int, _head: int, done: int = done, n: int = len(shards)) -> None:
-                    self.progress((done * end + at) // n, end)  # type: ignore[misc]
-            AssessmentsRebuild(self.runner, self.gen, progress, shard=shard, until=end,
-                               **self.settings).run()
+            AssessmentsRebuild(self.runner, self.gen, self._shard_progress(done, len(shards), end),
+                               shard=shard, until=end, **self.settings).run()
         if shards:
             self._freeze(end, shards)
         while self.runner.process_batch(ASSESSMENTS, self.gen):
             pass
+
+    def _shard_progress(self, done: int, n: int,
+                        end: int) -> Callable[[int, int], None] | None:
+        """The whole rebuild's progress while shard `done` (of `n`) is at a position."""
+        if self.progress is None:
+            return None
+        report = self.progress
+        return lambda at, _head: report((done * end + at) // n, end)
 
     def _shards(self) -> list[Shard]:
         """The generation's shards, their tracking rows created on the first run (none: the

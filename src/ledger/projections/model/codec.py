@@ -56,10 +56,6 @@ _TAGGED = {datetime: lambda o: {"$t": o.isoformat()}, date: lambda o: {"$d": o.i
            Decimal: lambda o: {"$n": str(o)}}
 
 
-_KEPT = frozenset({DeductionState, AttendanceState, RatingState})
-_ONCE = object()  # on a state written once (see `_encode_fast`)
-
-
 def _encode_fast(obj: Any) -> Any:
     """orjson's fallback: the tagged values of `_encode`, and dataclasses field by field.
 
@@ -68,23 +64,6 @@ def _encode_fast(obj: Any) -> Any:
     tag = _TAGGED.get(type(obj))
     if tag is not None:
         return tag(obj)
-    kind = type(obj)
-    if kind in _KEPT:
-        # Written a second time, its JSON is kept on it (a deduction's until the fold changes
-        # it, `forget`; an attendance or rating never changes): a kept model writes an
-        # agency's state again on every change, most of what it holds unchanged. Written once
-        # (a rebuild, a model used for one batch), it is only marked: keeping costs more.
-        kept = obj._json
-        if kept is None:
-            obj._json = _ONCE
-        elif kept is _ONCE:
-            kept = obj._json = orjson.Fragment(orjson.dumps(
-                {name: getattr(obj, name) for name in state_fields(kind)},
-                default=_encode_fast, option=_ORJSON))
-            return kept
-        else:
-            return kept
-        return {name: getattr(obj, name) for name in state_fields(kind)}
     if is_dataclass(obj):
         return {name: getattr(obj, name) for name in state_fields(type(obj))}
     return _encode(obj)

@@ -60,7 +60,6 @@ class DeductionState:
     _facts: DeductionFacts | None = field(default=None, repr=False, compare=False)
     _effect: Any = field(default=None, repr=False, compare=False)
     _stored: str | None = field(default=None, repr=False, compare=False)  # history_rows
-    _json: Any = field(default=None, repr=False, compare=False)  # codec: its JSON, encoded
 
     @property
     def month(self) -> str:
@@ -81,7 +80,7 @@ class DeductionState:
 
     def forget(self) -> None:
         """Drop what was derived from this deduction's state; the fold calls it on a change."""
-        self._facts = self._effect = self._stored = self._json = None
+        self._facts = self._effect = self._stored = None
 
     def _compute_facts(self) -> DeductionFacts:
         return DeductionFacts(
@@ -104,7 +103,6 @@ class AttendanceState:
     held_on: date
     staff_ref: str
     staff_name: str
-    _json: Any = field(default=None, repr=False, compare=False)  # codec: never changes
 
 
 @dataclass(slots=True)
@@ -114,7 +112,6 @@ class RatingState:
     purchaser: str
     project_ref: str
     rating: Decimal
-    _json: Any = field(default=None, repr=False, compare=False)  # codec: never changes
 
 
 @dataclass

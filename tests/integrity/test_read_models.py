@@ -85,3 +85,25 @@ def test_ledger_verify_exits_one_on_damaged_read_models(projected, database_url,
     assert result.exit_code == 1 and report["projections_match"] is False
     assert report["problems"][0]["detail"].startswith("rm_deduction")
     assert runner.invoke(main, ["verify", "--no-read-models"]).exit_code == 0
+
+
+def test_a_model_let_go_past_its_bound_still_folds_what_a_rebuild_does(
+        ledger, scenario, monkeypatch):
+    """Past `KEEP_AGENCIES` the runner keeps no model between batches: every batch loads the
+    agencies it touches from their stored states, and the rows still equal a rebuild."""
+    from ledger.projections.store import runner as runner_module
+    monkeypatch.setattr(runner_module, "KEEP_AGENCIES", 1)
+    replay(ledger, scenario)
+    side = ReadSide(ledger)
+    gen, _ = side.runner.active("assessments")
+    batches = 0
+    while side.runner.process_batch("assessments", gen, limit=7):
+        batches += 1
+        held = side.runner._models.get(("assessments", gen))
+        assert held is None or len(held.agencies) <= 1
+    assert batches > 1
+    gen, _ = side.runner.active("event_index")
+    while side.runner.process_batch("event_index", gen):
+        pass
+    report = audit(ledger)
+    assert report.verified and report.projections_match is True, report.problems

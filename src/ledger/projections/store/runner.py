@@ -120,6 +120,13 @@ def history_kinds(conn: Connection, gen: int) -> frozenset[str]:
     return frozenset(conn.execute(select(c.kind).where(c.gen == gen)).scalars())
 
 
+# The most agencies the fold's model is kept with between batches. A kept model spares the
+# next batch loading and decoding the agencies it touches again; past this many (a long-running
+# projector touches every agency in time: gigabytes at nation scale) it is let go after its
+# batch and the next batch starts a model from the stored states, as after a restart.
+KEEP_AGENCIES = 2_000
+
+
 class Projections:
     """Runs the projections against the ledger's database; safe across threads and processes."""
 
@@ -270,7 +277,10 @@ class Projections:
                             model.position = row.position
                             model.complete = row.position == 0
                         self._apply_assessments(conn, gen, model, events)
-                        self._models[key] = model
+                        if len(model.agencies) <= KEEP_AGENCIES:
+                            self._models[key] = model
+                        else:  # let go: the next batch loads only what it touches
+                            self._models.pop(key, None)
                     else:
                         index_events(conn, gen, events)
                     conn.execute(ADVANCE, {"n": name, "g": gen, "to": events[-1][0],

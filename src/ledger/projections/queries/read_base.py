@@ -270,8 +270,8 @@ class ReadBase:
 
         Folded from the log (the agency's streams, `AsOfReader.model`): current, up to the
         position the generation has reached. Only for the readers whose rows cannot answer
-        (docs/READ_SIDE.md, "What still reads the fold's state"); the fold's stored state
-        (`rm_agency.state`) is its own cache, which no query reads."""
+        (docs/READ_SIDE.md, "What reads the fold's state: nothing in queries/"); the fold's
+        stored state (`rm_agency.state`) is its own cache, which no query reads."""
         if as_of is not None:
             position, today = self.as_of_reader.resolve(as_of)
             model = self.as_of_reader.model(position, code, changes)

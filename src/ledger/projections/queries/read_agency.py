@@ -238,8 +238,7 @@ class AgencyReads(ReadBase):
                 continue
             ev = resource_from_row(row.first_through, row.resource, through)
             if ev is None:
-                ev = evaluation_resource(self._folded(r.code, self._tracked(gen, conn)),
-                                         year, today)
+                ev = evaluation_resource(self._folded(r.code, gen, conn), year, today)
             found[r.code] = ev
         return found
 

@@ -278,14 +278,24 @@ class ReadBase:
             return model.agencies[code], today
         if gen is None:
             gen = self._gen()
-        return self._folded(code, self._tracked(gen), changes), self.today()
+        return self._folded(code, gen, changes=changes), self.today()
 
-    def _folded(self, code: str, position: int, changes: Changes | None = None) -> AgencyState:
-        """The agency as the log folded up to `position` says (NotFound if not registered)."""
+    def _folded(self, code: str, gen: int, conn: Connection | None = None,
+                changes: Changes | None = None) -> AgencyState:
+        """The agency as the log folded up to the position generation `gen` has reached
+        says (NotFound if not registered)."""
         try:
-            return self.as_of_reader.model(position, code, changes).agencies[code]
+            return self.as_of_reader.model(self._tracked(gen, conn), code,
+                                           changes).agencies[code]
         except NotFound:
             raise NotFound(f"No agency with credit code {code}.") from None
+
+    def _folded_all(self, gen: int,
+                    conn: Connection | None = None) -> tuple[int, list[AgencyState]]:
+        """Every agency as the whole log folded up to the position generation `gen` has
+        reached says, and that position (a generation built before the rows a reader needs)."""
+        position = self._tracked(gen, conn)
+        return position, list(self.as_of_reader.model(position).agencies.values())
 
     def _tracked(self, gen: int, conn: Connection | None = None) -> int:
         """The position generation `gen` of `assessments` has reached (its tracking row)."""

@@ -143,8 +143,7 @@ class OverviewReads(ReadBase):
             return {**page, "total": total, "rows": rows}
 
         def compute() -> list[dict]:  # a generation built before evaluations were stored
-            model = self.as_of_reader.model(self._tracked(gen))  # the log folded
-            return annual_rows(list(model.agencies.values()), year, today)
+            return annual_rows(self._folded_all(gen)[1], year, today)  # the log folded
         rows = self._memo(("annual", year), compute)
         return {**page, "total": len(rows), "rows": window(rows, limit, offset, agency)}
 

@@ -237,9 +237,8 @@ class ResultsReads(AgencyReads, OverviewReads):
             if self._versioned(gen):
                 every = self.year_evaluations(conn, gen, year, today)
             else:  # a generation built before evaluations were stored: fold the log
-                model = self.as_of_reader.model(self._tracked(gen, conn))
-                every = {code: evaluation_resource(a, year, today)
-                         for code, a in model.agencies.items()}
+                every = {a.code: evaluation_resource(a, year, today)
+                         for a in self._folded_all(gen, conn)[1]}
             return dict(sorted((code, ev) for code, ev in every.items()
                                if ev["assessed_months"] >= 1))
         return self._consistent(read)
@@ -253,8 +252,7 @@ class ResultsReads(AgencyReads, OverviewReads):
                                                 through_of(year, today), None)
                 if found is not None:
                     return found
-            return evaluation_resource(self._folded(code, self._tracked(gen, conn)), year,
-                                       today)
+            return evaluation_resource(self._folded(code, gen, conn), year, today)
         return self._consistent(read)
 
     def deduction_recorders(self, code: str, year: int) -> set[str]:

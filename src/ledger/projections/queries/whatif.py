@@ -157,8 +157,7 @@ class WhatIfReads(ReadBase):
                     "position": self.runner.active(ASSESSMENTS)[1], "rows": []}
         for _ in range(5):
             if not self._holds(gen, NEEDED):  # a generation built before those rows
-                position = self._tracked(gen)
-                agencies = self.as_of_reader.model(position).agencies.values()
+                position, agencies = self._folded_all(gen)
                 rows = what_if_rows(agencies, draft, month, year, today)
                 break
             found = self._from_rows(gen, draft, month, year, first, last, today)

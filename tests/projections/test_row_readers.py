@@ -43,6 +43,23 @@ def spoil_states(side: ReadSide) -> None:
         conn.execute(update(t.agency).values(state="not the fold's state"))
 
 
+def as_an_older_release(app: Ledger, kinds: tuple[str, ...], tables: tuple) -> ReadSide:
+    """The store as a release before `kinds` left it (no marker, no rows in `tables`),
+    which `ledger verify` still finds matching (rows it does not hold are not compared), and
+    a ReadSide opened on it with the fold's stored states made unreadable."""
+    from ledger.integrity.readcheck import compare_read_models
+    from sqlalchemy import delete
+
+    with app.engine.begin() as conn:
+        conn.execute(delete(t.versioned).where(t.versioned.c.kind.in_(kinds)))
+        for table in tables:
+            conn.execute(delete(table))
+    assert compare_read_models(app).match is True
+    upgraded = ReadSide(app, today=lambda: TODAY)
+    spoil_states(upgraded)  # the log is folded, not the fold's stored state read
+    return upgraded
+
+
 def current_reads(side: ReadSide, model, codes: list[str]) -> None:
     """Every current reader that reads rows equals the figure computed from the fold."""
     for code in CODES:
@@ -214,9 +231,8 @@ def test_row_readers_equal_the_fold(backend, request, registered, ops, chunk, cu
 
 
 def test_a_generation_built_before_secondment_rows_folds_the_log(database_url):
-    from ledger.integrity.readcheck import compare_read_models
     from ledger.projections.store.runner import ASSESSMENTS
-    from sqlalchemy import delete, func, select
+    from sqlalchemy import func, select
     from tests.scenario import REGULATOR
 
     app = Ledger(url=database_url, today=lambda: TODAY)
@@ -232,13 +248,8 @@ def test_a_generation_built_before_secondment_rows_folds_the_log(database_url):
         resource = side.secondment(first)
         assert resource["days"] == 21
         gen = side.runner.active(ASSESSMENTS)[0]
-        with side.engine.begin() as conn:  # as an older version left it: no rows, no marker
-            conn.execute(delete(t.versioned).where(t.versioned.c.kind == "secondment"))
-            conn.execute(delete(t.secondment))
-            conn.execute(delete(t.HISTORY["secondment"]))
-        assert compare_read_models(app).match is True  # rows it does not hold: not compared
-        upgraded = ReadSide(app, today=lambda: TODAY)
-        spoil_states(upgraded)  # the log is folded, not the fold's stored state read
+        upgraded = as_an_older_release(app, ("secondment",),
+                                       (t.secondment, t.HISTORY["secondment"]))
         assert upgraded.staff_records(code) == records
         assert upgraded.secondment(first) == resource
         upgraded.rebuild(ASSESSMENTS, wait=True)
@@ -277,8 +288,6 @@ def test_as_of_queues_and_training_at_every_position(database_url):
 
 
 def test_a_generation_built_before_fact_rows_folds_the_log_for_what_if(database_url):
-    from ledger.integrity.readcheck import compare_read_models
-    from sqlalchemy import delete
     from tests.scenario import REGULATOR
 
     app = Ledger(url=database_url, today=lambda: TODAY)
@@ -295,15 +304,8 @@ def test_a_generation_built_before_fact_rows_folds_the_log_for_what_if(database_
         asked = ({"month": "2022-02"}, {"year": 2022})
         answers = [side.what_if_standings(DRAFT, **kwargs) for kwargs in asked]
         assert any(row["delta"] != 0 for row in answers[1]["rows"])
-        with side.engine.begin() as conn:  # as an older version left it: no rows, no marker
-            conn.execute(delete(t.versioned).where(
-                t.versioned.c.kind.in_(("rating", "provincial", "terms"))))
-            for table in (t.HISTORY["rating"], t.HISTORY["provincial"], t.provincial,
-                          t.HISTORY["terms"]):
-                conn.execute(delete(table))
-        assert compare_read_models(app).match is True  # rows it does not hold: not compared
-        upgraded = ReadSide(app, today=lambda: TODAY)
-        spoil_states(upgraded)
+        upgraded = as_an_older_release(app, ("rating", "provincial", "terms"), (
+            t.HISTORY["rating"], t.HISTORY["provincial"], t.provincial, t.HISTORY["terms"]))
         assert [upgraded.what_if_standings(DRAFT, **kwargs) for kwargs in asked] == answers
         upgraded.close()
     finally:

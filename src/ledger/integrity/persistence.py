@@ -8,7 +8,6 @@ there too, because the append-only guard forbids filling the hash in afterwards.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,9 +35,6 @@ from ledger.receipts import AlreadyRecorded, current, write_receipt
 from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
-# The append's statements, each built once per table: a statement object reused keeps its
-# cache key, so an append neither builds nor keys them again (the values are bound).
-_text = functools.lru_cache(maxsize=64)(text)
 _uuid_bytes = attrgetter("bytes")
 
 
@@ -226,9 +222,9 @@ class ChainedRecorder:
             rows.append((position, uuid_value(event.originator_id), event.originator_version,
                          event.topic, event.state, seq, prev))
         self._write_rows(session, table, rows)
-        connection = _connection(session)
-        if connection.dialect.name == "postgresql":  # the library's NOTIFY, on this connection
-            connection.exec_driver_sql(f"NOTIFY {self.channel_name};")
+        # No NOTIFY (the library's `_notify_channel`): nothing in the ledger LISTENs (the
+        # projector is rung by a datagram, projector.py), the bulk path never sent one, and
+        # on PostgreSQL it cost a round trip per append and a global lock at commit.
         return positions
 
     def _uuid_binder_for(self, dialect: Any) -> Callable[[Any], Any]:
@@ -379,19 +375,20 @@ class ChainedRecorder:
         positions, increasing with seq because they are drawn under the write lock.
 
         Run on the transaction's connection as plain SQL (no statement built or keyed).
-        SQLite: one statement reads the head and the greatest position. PostgreSQL: the
-        head, then nextval once per event (setval would draw a block at once but needs
-        UPDATE on the sequence, which the INSERT/SELECT-only application role lacks).
+        SQLite: one statement reads the head and the greatest position. PostgreSQL: one
+        statement reads the head and calls nextval once per event (setval would draw a
+        block at once but needs UPDATE on the sequence, which the INSERT/SELECT-only
+        application role lacks).
         """
         connection = _connection(session)
         if connection.dialect.name == "postgresql":
-            head = connection.exec_driver_sql(
-                f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1").first()
-            drawn = connection.execute(_text(
-                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                {"t": table, "n": count}).scalars()
-            seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-            return seq, prev, sorted(drawn)
+            # One round trip: the head (NULLs when empty) and the positions drawn, as an array.
+            seq, prev, drawn = connection.exec_driver_sql(
+                f"SELECT h.seq, h.hash, ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                f"FROM generate_series(1, %s)) FROM (SELECT 1) AS one LEFT JOIN "
+                f"(SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1) AS h ON true",
+                (table, count)).one()
+            return (seq, prev, sorted(drawn)) if seq is not None else (0, GENESIS, sorted(drawn))
         head = connection.exec_driver_sql(
             f"SELECT seq, hash, (SELECT max(id) FROM {table}) FROM {table} "
             "ORDER BY seq DESC LIMIT 1").first()

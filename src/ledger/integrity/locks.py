@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 # Built once (a statement object reused keeps its cache key): taken on every append.
@@ -18,17 +18,17 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def lock_for_append(session: Session, table: str) -> None:
+def lock_for_append(session: Session | Connection, table: str) -> None:
     """Hold the log's write lock until this transaction ends, before the head is read.
 
     PostgreSQL: a transaction-scoped advisory lock, which (unlike LOCK TABLE ... EXCLUSIVE)
     needs no UPDATE/DELETE privilege, so the application role can be INSERT/SELECT only.
     SQLite: BEGIN IMMEDIATE takes the database write lock at once, across processes.
     """
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        session.execute(ADVISORY_LOCK, {"k": advisory_key("append:" + table)})
+        connection.execute(ADVISORY_LOCK, {"k": advisory_key("append:" + table)})
     elif dialect == "sqlite":
         raw = connection.connection.dbapi_connection
         if not raw.in_transaction:

@@ -8,15 +8,15 @@ there too, because the append-only guard forbids filling the hash in afterwards.
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing_sqlalchemy.datastore import transactions
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing_sqlalchemy.datastore import exception_classes, transactions
 from eventsourcing_sqlalchemy import factory as base_factory
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.recorders import (
@@ -35,9 +35,6 @@ from ledger.receipts import AlreadyRecorded, current, write_receipt
 from ledger.schema import schema_transaction
 
 WAL_ATTEMPTS = 100
-# The append's statements, each built once per table: a statement object reused keeps its
-# cache key, so an append neither builds nor keys them again (the values are bound).
-_text = functools.lru_cache(maxsize=64)(text)
 _uuid_bytes = attrgetter("bytes")
 
 
@@ -47,6 +44,21 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 def _as_uuid(value: Any) -> UUID:
     return value if type(value) is UUID else UUID(str(value))
+
+
+def _connection(session: Session | Connection) -> Connection:
+    """The Core connection of an append's transaction (a Session's, or the connection itself)."""
+    return session if isinstance(session, Connection) else session.connection()
+
+
+def store_error(error: sqlalchemy.exc.SQLAlchemyError) -> PersistenceError:
+    """The eventsourcing exception the library's transaction raises for a SQLAlchemy error
+    (IntegrityError for a version or key already taken, OperationalError for a store gone...):
+    the class of the same name, the most specific first; PersistenceError otherwise."""
+    for cls in type(error).__mro__:
+        if cls.__name__ in exception_classes:
+            return exception_classes[cls.__name__](error)
+    return PersistenceError(error)
 
 
 COLUMNS = "id, originator_id, originator_version, topic, state, seq, hash"
@@ -123,33 +135,62 @@ class ChainedRecorder:
         write_receipt(session, positions, current())  # an API request's Idempotency-Key
         return positions
 
+    @contextmanager
+    def _append_transaction(self) -> Iterator[Session | Connection]:
+        """The transaction a group of appends is committed in: a Core connection of the
+        engine's pool, begun and committed by hand, with the library's locks and error
+        mapping, but without an ORM session around it (its begin, snapshot and commit
+        bookkeeping cost more than the append's own statements). With a scoped session
+        (not used by the ledger) the library's own transaction."""
+        datastore = self.datastore
+        if datastore.scoped_session is not None:
+            with self.transaction(commit=True) as session:
+                yield session
+            return
+        if not datastore._tried_init_sqlite_wal_mode:
+            datastore.init_sqlite_wal_mode()
+        # As the library's transaction: in-memory SQLite's one connection, or this process's
+        # SQLite writers one at a time.
+        lock = datastore.access_lock or datastore.write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with datastore.engine.connect() as connection:  # rolled back unless committed
+                yield connection
+                connection.commit()
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            raise store_error(error) from error
+        finally:
+            if lock is not None:
+                lock.release()
+
     def _commit_group(self, group: list[Append]) -> None:
         """Append the group's events in one transaction. First all at once (one head read,
         one COPY or executemany); if any append is refused, again with each in a savepoint
         of its own, so only the refused ones are rolled back."""
         try:
-            with self.transaction(commit=True) as session:
-                lock_for_append(session, self.qualified_table())
+            with self._append_transaction() as connection:
+                lock_for_append(connection, self.qualified_table())
                 positions = self._insert_stored_events(
-                    session, [e for append in group for e in append.events])
+                    connection, [e for append in group for e in append.events])
                 start = 0
                 for append in group:
                     append.positions = positions[start:start + len(append.events)]
                     start += len(append.events)
-                    write_receipt(session, append.positions, append.receipt)
+                    write_receipt(connection, append.positions, append.receipt)
             return
         except (IntegrityError, AlreadyRecorded):
             if len(group) == 1:
                 raise
             for append in group:
                 append.positions = None
-        with self.transaction(commit=True) as session:
-            lock_for_append(session, self.qualified_table())
+        with self._append_transaction() as connection:
+            lock_for_append(connection, self.qualified_table())
             for append in group:
                 try:
-                    with session.begin_nested():
-                        positions = self._insert_stored_events(session, append.events)
-                        write_receipt(session, positions, append.receipt)
+                    with connection.begin_nested():
+                        positions = self._insert_stored_events(connection, append.events)
+                        write_receipt(connection, positions, append.receipt)
                 except sqlalchemy.exc.IntegrityError as error:
                     append.error = IntegrityError(error)
                 except (IntegrityError, AlreadyRecorded) as error:
@@ -157,13 +198,14 @@ class ChainedRecorder:
                 else:
                     append.positions = positions
 
-    def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent],
+    def _insert_stored_events(self, session: Session | Connection,
+                              stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> Sequence[int]:
         if not stored_events:
             return []
         table = self.qualified_table()
         seq, prev, positions = self._head_and_positions(session, table, len(stored_events))
-        uuid_value = self._uuid_binder_for(session.connection().dialect)
+        uuid_value = self._uuid_binder_for(_connection(session).dialect)
         rows = []
         for event, position in zip(stored_events, positions):
             seq += 1
@@ -180,7 +222,9 @@ class ChainedRecorder:
             rows.append((position, uuid_value(event.originator_id), event.originator_version,
                          event.topic, event.state, seq, prev))
         self._write_rows(session, table, rows)
-        self._notify_channel(session)
+        # No NOTIFY (the library's `_notify_channel`): nothing in the ledger LISTENs (the
+        # projector is rung by a datagram, projector.py), the bulk path never sent one, and
+        # on PostgreSQL it cost a round trip per append and a global lock at commit.
         return positions
 
     def _uuid_binder_for(self, dialect: Any) -> Callable[[Any], Any]:
@@ -300,14 +344,14 @@ class ChainedRecorder:
                 else UUID(bytes=bytes(v)) for v in found}
 
     @staticmethod
-    def _write_rows(session: Session, table: str, rows: list[tuple]) -> None:
+    def _write_rows(session: Session | Connection, table: str, rows: list[tuple]) -> None:
         """All rows in one statement or COPY, bypassing the ORM's per-row work.
 
         PostgreSQL: COPY FROM STDIN (the triggers guard UPDATE, DELETE and TRUNCATE only);
         a unique violation is raised as eventsourcing's IntegrityError, as the ORM path would.
         SQLite: one executemany through SQLAlchemy, which maps the driver's errors the same way.
         """
-        connection = session.connection()
+        connection = _connection(session)
         if connection.dialect.name == "postgresql":
             import psycopg
 
@@ -325,25 +369,26 @@ class ChainedRecorder:
         connection.exec_driver_sql(f"INSERT INTO {table} ({COLUMNS}) VALUES ({marks})", rows)
 
     @staticmethod
-    def _head_and_positions(session: Session, table: str,
+    def _head_and_positions(session: Session | Connection, table: str,
                             count: int) -> tuple[int, str, list[int]]:
         """The chain's head (seq and hash; 0 and GENESIS when empty) and the next `count`
         positions, increasing with seq because they are drawn under the write lock.
 
         Run on the transaction's connection as plain SQL (no statement built or keyed).
-        SQLite: one statement reads the head and the greatest position. PostgreSQL: the
-        head, then nextval once per event (setval would draw a block at once but needs
-        UPDATE on the sequence, which the INSERT/SELECT-only application role lacks).
+        SQLite: one statement reads the head and the greatest position. PostgreSQL: one
+        statement reads the head and calls nextval once per event (setval would draw a
+        block at once but needs UPDATE on the sequence, which the INSERT/SELECT-only
+        application role lacks).
         """
-        connection = session.connection()
+        connection = _connection(session)
         if connection.dialect.name == "postgresql":
-            head = connection.exec_driver_sql(
-                f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1").first()
-            drawn = session.execute(_text(
-                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                {"t": table, "n": count}).scalars()
-            seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-            return seq, prev, sorted(drawn)
+            # One round trip: the head (NULLs when empty) and the positions drawn, as an array.
+            seq, prev, drawn = connection.exec_driver_sql(
+                f"SELECT h.seq, h.hash, ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                f"FROM generate_series(1, %s)) FROM (SELECT 1) AS one LEFT JOIN "
+                f"(SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1) AS h ON true",
+                (table, count)).one()
+            return (seq, prev, sorted(drawn)) if seq is not None else (0, GENESIS, sorted(drawn))
         head = connection.exec_driver_sql(
             f"SELECT seq, hash, (SELECT max(id) FROM {table}) FROM {table} "
             "ORDER BY seq DESC LIMIT 1").first()

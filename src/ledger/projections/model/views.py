@@ -8,7 +8,10 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate_split
+from ledger.domain.evaluation import (
+    Attendance, YearParts, attendance_part, deduction_part, evaluate_parts, rating_part,
+    secondment_part,
+)
 from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
@@ -79,8 +82,13 @@ def forget_all_months(agency: AgencyState) -> None:
     """Drop every kept month figure, and the attendance by year (recomputed when next asked
     for)."""
     agency.__dict__.pop("_figures", None)
-    agency.__dict__.pop("_year_scores", None)
-    agency.__dict__.pop("_attendance_by_year", None)
+    for kept in _KEPT_BY_YEAR:
+        agency.__dict__.pop(kept, None)
+
+
+# What `views` keeps on an agency's state by year (dropped by `forget_all_months`).
+_KEPT_BY_YEAR = ("_year_scores", "_attendance_by_year", "_attendance_parts", "_deduction_parts",
+                 "_rating_parts")
 
 
 def forget_months(agency: AgencyState, months: list[str]) -> None:
@@ -89,10 +97,10 @@ def forget_months(agency: AgencyState, months: list[str]) -> None:
     if cache:
         for month in months:
             cache.pop(month, None)
-    years = agency.__dict__.get("_year_scores")
-    if years:
-        for month in months:
-            years.pop(int(month[:4]), None)
+    for kept in (agency.__dict__.get("_year_scores"), agency.__dict__.get("_deduction_parts")):
+        if kept:
+            for month in months:
+                kept.pop(int(month[:4]), None)
 
 
 def registered_in(agency: AgencyState, month: str) -> bool:
@@ -248,23 +256,22 @@ def evaluation_parts(agency: AgencyState, year: int,
     """The evaluation of docs/API.md split in two: the fields that are the same whatever the
     through (`base`, once), and for each of `throughs` the `EVALUATION_VARYING` fields.
 
-    The year's facts are gathered once, and what does not depend on the months counted is
-    computed once (`evaluation.evaluate_split`).
+    The year's facts are taken as the evaluation's parts (`evaluation.YearParts`), each
+    kept on the state until a fact of its kind changes, and what does not depend on the
+    months counted is computed once (`evaluation.evaluate_parts`).
     """
     months = _registered_months(year, agency.registered_on, agency.deregistered_on)
-    by_month = agency._index()[0]
-    found = [d for m in _year_months(year) for d in by_month.get(m, ())]
-    facts = YearFacts(
-        year=year,
-        monthly_scores=_year_scores(agency, year, months),
-        deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
-        attendances=_attendances(agency, year),
-        secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
-                     if s.ended_on is not None and s.ended_on.year == year],
+    parts = YearParts(
+        deductions=_deduction_part(agency, year),
+        attendance=_attendance_part(agency, year),
+        long_secondments=secondment_part([(s.started_on, s.ended_on)
+                                          for s in agency.secondments.values()
+                                          if s.ended_on is not None and s.ended_on.year == year]),
         provincial_score=agency.provincial.get(year),
-        ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
+        ratings=_rating_part(agency, year),
     )
-    shared, varying = evaluate_split(facts, _counts(months, tuple(throughs)))
+    shared, varying = evaluate_parts(parts, _year_scores(agency, year, months),
+                                     _counts(months, tuple(throughs)))
     base = {
         "agency": agency.code, "name": agency.name, "year": year,
         "provincial_score": _n(shared["provincial_score"]), "bonus": shared["bonus"],
@@ -296,8 +303,9 @@ def _year_scores(agency: AgencyState, year: int, months: tuple[str, ...]) -> lis
     return entry[1]
 
 
-def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
-    """The agency's attendance at sessions held in `year`, as the evaluation takes it.
+def _year_attendance(agency: AgencyState, year: int) -> list[Attendance]:
+    """The agency's attendance at sessions held in `year`, as the evaluation takes it (not
+    to be changed by the caller).
 
     Kept on the state by year: the fold only ever appends attendance, so the index holds
     while the number of entries is unchanged, and is extended by the one appended.
@@ -314,7 +322,46 @@ def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
             by_year.setdefault(a.held_on.year, []).append(
                 Attendance(a.kind, a.held_on, a.staff_ref))
         kept = agency.__dict__["_attendance_by_year"] = (len(entries), by_year)
-    return list(kept[1].get(year, ()))
+    return kept[1].get(year, _NONE)
+
+
+_NONE: list = []
+
+
+def _attendance_part(agency: AgencyState, year: int) -> tuple[int, int, int]:
+    """`evaluation.attendance_part` of the year's attendance, kept by year while the year's
+    number of entries is unchanged (entries are only appended)."""
+    entries = _year_attendance(agency, year)
+    kept = agency.__dict__.setdefault("_attendance_parts", {})
+    entry = kept.get(year)
+    if entry is None or entry[0] != len(entries):
+        entry = kept[year] = (len(entries), attendance_part(entries))
+    return entry[1]
+
+
+def _deduction_part(agency: AgencyState, year: int) -> tuple:
+    """`evaluation.deduction_part` of the deductions found in `year` and their effects, kept
+    by year until `forget_months` drops one of the year's months."""
+    kept = agency.__dict__.setdefault("_deduction_parts", {})
+    part = kept.get(year)
+    if part is None:
+        by_month = agency._index()[0]
+        part = kept[year] = deduction_part([(d.facts(), deduction_effect(agency, d))
+                                            for m in _year_months(year)
+                                            for d in by_month.get(m, ())])
+    return part
+
+
+def _rating_part(agency: AgencyState, year: int) -> tuple:
+    """`evaluation.rating_part` of the purchaser ratings rated in `year`, kept by year while
+    the agency's number of ratings is unchanged (ratings are only appended)."""
+    kept = agency.__dict__.setdefault("_rating_parts", {})
+    entry = kept.get(year)
+    count = len(agency.ratings)
+    if entry is None or entry[0] != count:
+        entry = kept[year] = (count, rating_part([r.rating for r in agency.ratings
+                                                  if r.rated_on.year == year]))
+    return entry[1]
 
 
 @lru_cache(maxsize=1 << 14)

@@ -283,9 +283,9 @@ def _counts(months: tuple[str, ...], throughs: tuple[int, ...]) -> list[int]:
 class YearKept:
     """What is kept of one agency-year for its evaluation, on the agency's state
     (`year_kept`): the year's parts and monthly scores (`evaluation_inputs`), each until a
-    fact of its kind changes, and `row`, free for the evaluation's row versioner."""
+    fact of its kind changes."""
 
-    __slots__ = ("months", "scores", "deductions", "attendance", "ratings", "row")
+    __slots__ = ("months", "scores", "deductions", "attendance", "ratings")
 
     def __init__(self) -> None:
         # months: those the scores are of; None: to be computed again (`forget_months`)
@@ -294,7 +294,6 @@ class YearKept:
         self.deductions: tuple | None = None  # None: to be computed again (`forget_months`)
         self.attendance: tuple = (-1, None)  # (the year's number of entries, part)
         self.ratings: tuple = (-1, None)  # (the agency's number of ratings, part)
-        self.row: object = None
 
 
 def year_kept(agency: AgencyState, year: int) -> YearKept:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from ledger.domain.scoring import ZERO, DeductionFacts, Effect, round2, round2_ratio
 
@@ -69,12 +70,8 @@ def bonus_parts(facts: YearFacts) -> dict[str, Fraction]:
 
 def _bonus_counts(facts: YearFacts) -> tuple[int, int, int]:
     """What the bonus counts: online person-times, quarters with a lecture, long secondments."""
-    online = sum(1 for a in facts.attendances if a.session_kind == "online")
-    quarters = {(a.held_on.month - 1) // 3 for a in facts.attendances if a.session_kind == "lecture"}
-    long_secondments = sum(
-        1 for start, end in facts.secondments if (end - start).days + 1 >= SECONDMENT_MIN_DAYS
-    )
-    return online, len(quarters), long_secondments
+    online, quarters, _ = attendance_part(facts.attendances)
+    return online, quarters, secondment_part(facts.secondments)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -109,43 +106,108 @@ def evaluate_split(facts: YearFacts, counts: list[int]) -> tuple[dict, list[tupl
     """The evaluation's fields that do not depend on the months counted (`Evaluation`'s
     other fields, by name), once; and for each n in `counts` those that do: (assessed_months,
     monthly_mean, score, grade, caps_applied), counting the first n monthly scores."""
-    counting = [(d, e) for d, e in facts.deductions if d.counting]
-    any_serious = any(d.serious for d, _ in counting)
-    _, total, rounded_parts = _bonus(*_bonus_counts(facts))
-    bonus = Fraction(0) if any_serious else min(BONUS_CAP, total)
-    shared_caps = []
-    if any_serious:
-        shared_caps.append("bonus void: counting serious deduction")
-    elif total > BONUS_CAP:
-        shared_caps.append("bonus capped at 5")
-    trained = len({a.staff_ref for a in facts.attendances})
-    deducted = sum((e.effective_points for _, e in counting), ZERO)
-    ratings = facts.ratings
+    return evaluate_parts(year_parts(facts), facts.monthly_scores, counts)
+
+
+class YearParts(NamedTuple):
+    """What the evaluation takes of a year's facts besides its monthly scores, each part
+    from one kind of fact (`deduction_part`, `attendance_part`, `secondment_part`,
+    `rating_part`): a reader that keeps a year's parts need not gather again the facts
+    that did not change."""
+
+    deductions: tuple[bool, Decimal, bool, int]
+    attendance: tuple[int, int, int]
+    long_secondments: int
+    provincial_score: Decimal | None
+    ratings: tuple[int, Decimal | None]
+
+
+def year_parts(facts: YearFacts) -> YearParts:
+    return YearParts(deduction_part(facts.deductions), attendance_part(facts.attendances),
+                     secondment_part(facts.secondments), facts.provincial_score,
+                     rating_part(facts.ratings))
+
+
+def deduction_part(deductions: list[tuple[DeductionFacts, Effect]]) -> tuple[bool, Decimal,
+                                                                            bool, int]:
+    """Of the counting deductions: (any serious, points deducted, any D18, how many D12)."""
+    serious = d18 = False
+    d12, deducted = 0, ZERO
+    for d, e in deductions:
+        if d.counting:
+            deducted = deducted + e.effective_points
+            if d.serious:
+                serious = True
+            code = d.rule_code
+            if code == "D18":
+                d18 = True
+            elif code == "D12":
+                d12 += 1
+    return serious, deducted, d18, d12
+
+
+def attendance_part(attendances: list[Attendance]) -> tuple[int, int, int]:
+    """(online person-times, quarters with a lecture, distinct staff trained)."""
+    online = sum(1 for a in attendances if a.session_kind == "online")
+    quarters = {(a.held_on.month - 1) // 3 for a in attendances if a.session_kind == "lecture"}
+    return online, len(quarters), len({a.staff_ref for a in attendances})
+
+
+def secondment_part(secondments: list[tuple[date, date]]) -> int:
+    """How many secondments lasted long enough to count towards the bonus."""
+    return sum(1 for start, end in secondments if (end - start).days + 1 >= SECONDMENT_MIN_DAYS)
+
+
+def rating_part(ratings: list[Decimal]) -> tuple[int, Decimal | None]:
+    """(how many purchaser ratings, their mean rounded or None)."""
+    if not ratings:
+        return 0, None
+    return len(ratings), round2(Fraction(sum(ratings, ZERO)) / len(ratings))
+
+
+@lru_cache(maxsize=1 << 12)
+def _bonus_given(online: int, quarters: int, long_secondments: int,
+                 void: bool) -> tuple[Decimal, tuple[int, int], tuple[str, ...], dict]:
+    """The bonus of these counts, void or not: rounded, as an exact ratio, the caps it
+    applies, and its parts rounded (kept: few counts recur across every evaluation)."""
+    _, total, rounded_parts = _bonus(online, quarters, long_secondments)
+    bonus = Fraction(0) if void else min(BONUS_CAP, total)
+    caps = ("bonus void: counting serious deduction",) if void \
+        else ("bonus capped at 5",) if total > BONUS_CAP else ()
+    return round2(bonus), bonus.as_integer_ratio(), caps, rounded_parts
+
+
+def evaluate_parts(parts: YearParts, monthly_scores: list[Decimal],
+                   counts: list[int]) -> tuple[dict, list[tuple]]:
+    """`evaluate_split` of the facts whose parts are `parts`."""
+    any_serious, deducted, d18, d12 = parts.deductions
+    online, quarters, trained = parts.attendance
+    rounded_bonus, (bonus_n, bonus_d), shared_caps, rounded_parts = _bonus_given(
+        online, quarters, parts.long_secondments, any_serious)
+    ratings, rating_mean = parts.ratings
+    provincial = parts.provincial_score
     shared = dict(
-        provincial_score=facts.provincial_score,
-        bonus=round2(bonus),
+        provincial_score=provincial,
+        bonus=rounded_bonus,
         bonus_parts=dict(rounded_parts),
         bonus_void=any_serious,
         trained_staff=trained,
         deducted_points=deducted,
         interview=deducted >= INTERVIEW_AT,
         key_inspection=deducted >= KEY_INSPECTION_AT,
-        purchaser_ratings=len(ratings),
-        purchaser_rating_mean=round2(Fraction(sum(ratings, ZERO)) / len(ratings)) if ratings else None,
+        purchaser_ratings=ratings,
+        purchaser_rating_mean=rating_mean,
     )
-    flags = _GradeFlags(any(d.rule_code == "D18" for d, _ in counting), any_serious,
-                        sum(1 for d, _ in counting if d.rule_code == "D12"))
+    flags = _GradeFlags(d18, any_serious, d12)
     # Per number of months counted, in exact integer ratios (what Fraction would compute,
     # without its objects: this runs for every through of every evaluation the fold stores):
     # mean = sum of the first n scores / n; base = mean, or 3/5 mean + 2/5 provincial when
     # there is a provincial score; raw = base + bonus; score = raw rounded, at most 100.
-    bonus_n, bonus_d = bonus.as_integer_ratio()
-    provincial = facts.provincial_score
     if provincial is not None:
         prov_n, prov_d = provincial.as_integer_ratio()
-    # sum(scores[:n], ZERO) for every n, by the same additions in the same order
+    # sum(scores[:n], ZERO) for every n counted, by the same additions in the same order
     prefix, running = [ZERO], ZERO
-    for value in facts.monthly_scores:
+    for value in monthly_scores[:max(counts, default=0)]:
         running = running + value
         prefix.append(running)
     varying = []

@@ -154,6 +154,13 @@ def round2_ratio(numerator: int, denominator: int) -> Decimal:
     cents, rest = divmod(numerator * 100, denominator)
     if 2 * rest >= denominator:  # the part below a cent is at least half a cent
         cents += 1
+    return _in_cents(cents)
+
+
+@lru_cache(maxsize=1 << 16)
+def _in_cents(cents: int) -> Decimal:
+    """`cents` hundredths, normalised (kept: a fold rounds hundreds of thousands of means and
+    scores, nearly all between 0 and 100; a Decimal is immutable)."""
     return normalise(Decimal(cents) / 100)
 
 

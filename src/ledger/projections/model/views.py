@@ -8,7 +8,10 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ledger.domain.evaluation import Attendance, YearFacts, evaluate_split
+from ledger.domain.evaluation import (
+    Attendance, YearParts, attendance_part, deduction_part, evaluate_parts, rating_part,
+    secondment_part,
+)
 from ledger.domain.scoring import (
     ZERO, Effect, assessed, effect, in_doubling_window, month_bounds, month_score, normalise,
     on_time, registered_in_month,
@@ -76,10 +79,10 @@ def stored_figures(stored: tuple[str, str, str] | None) -> MonthFigures:
 
 
 def forget_all_months(agency: AgencyState) -> None:
-    """Drop every kept month figure, and the attendance by year (recomputed when next asked
-    for)."""
+    """Drop every kept month figure, and what is kept by year (`YearKept`) and the
+    attendance by year (recomputed when next asked for)."""
     agency.__dict__.pop("_figures", None)
-    agency.__dict__.pop("_year_scores", None)
+    agency.__dict__.pop("_years", None)
     agency.__dict__.pop("_attendance_by_year", None)
 
 
@@ -89,10 +92,12 @@ def forget_months(agency: AgencyState, months: list[str]) -> None:
     if cache:
         for month in months:
             cache.pop(month, None)
-    years = agency.__dict__.get("_year_scores")
+    years = agency.__dict__.get("_years")
     if years:
         for month in months:
-            years.pop(int(month[:4]), None)
+            kept = years.get(int(month[:4]))
+            if kept is not None:
+                kept.months = kept.deductions = None
 
 
 def registered_in(agency: AgencyState, month: str) -> bool:
@@ -243,28 +248,17 @@ def assembled(base: dict, varying: dict) -> dict:
     }
 
 
-def evaluation_parts(agency: AgencyState, year: int,
-                     throughs: list[int]) -> tuple[dict, list[dict]]:
+def evaluation_parts(agency: AgencyState, year: int, throughs: list[int],
+                     inputs: tuple | None = None) -> tuple[dict, list[dict]]:
     """The evaluation of docs/API.md split in two: the fields that are the same whatever the
     through (`base`, once), and for each of `throughs` the `EVALUATION_VARYING` fields.
 
-    The year's facts are gathered once, and what does not depend on the months counted is
-    computed once (`evaluation.evaluate_split`).
+    The year's facts are taken as the evaluation's parts (`evaluation_inputs`, unless given
+    as `inputs`), and what does not depend on the months counted is computed once
+    (`evaluation.evaluate_parts`).
     """
-    months = _registered_months(year, agency.registered_on, agency.deregistered_on)
-    by_month = agency._index()[0]
-    found = [d for m in _year_months(year) for d in by_month.get(m, ())]
-    facts = YearFacts(
-        year=year,
-        monthly_scores=_year_scores(agency, year, months),
-        deductions=[(d.facts(), deduction_effect(agency, d)) for d in found],
-        attendances=_attendances(agency, year),
-        secondments=[(s.started_on, s.ended_on) for s in agency.secondments.values()
-                     if s.ended_on is not None and s.ended_on.year == year],
-        provincial_score=agency.provincial.get(year),
-        ratings=[r.rating for r in agency.ratings if r.rated_on.year == year],
-    )
-    shared, varying = evaluate_split(facts, _counts(months, tuple(throughs)))
+    parts, months, scores = inputs if inputs is not None else evaluation_inputs(agency, year)
+    shared, varying = evaluate_parts(parts, scores, _counts(months, tuple(throughs)))
     base = {
         "agency": agency.code, "name": agency.name, "year": year,
         "provincial_score": _n(shared["provincial_score"]), "bonus": shared["bonus"],
@@ -286,18 +280,74 @@ def _counts(months: tuple[str, ...], throughs: tuple[int, ...]) -> list[int]:
     return [sum(1 for month in begun if month <= through) for through in throughs]
 
 
-def _year_scores(agency: AgencyState, year: int, months: tuple[str, ...]) -> list[Decimal]:
-    """The scores of `months` (those of `year` the agency is registered in), kept per year
-    with the month figures they come from: `forget_months` drops a year with its months."""
-    kept = agency.__dict__.setdefault("_year_scores", {})
-    entry = kept.get(year)
-    if entry is None or entry[0] != months:
-        entry = kept[year] = (months, [month_figures(agency, m).score for m in months])
-    return entry[1]
+class YearKept:
+    """What is kept of one agency-year for its evaluation, on the agency's state
+    (`year_kept`): the year's parts and monthly scores (`evaluation_inputs`), each until a
+    fact of its kind changes."""
+
+    __slots__ = ("months", "scores", "deductions", "attendance", "ratings")
+
+    def __init__(self) -> None:
+        # months: those the scores are of; None: to be computed again (`forget_months`)
+        self.months: tuple[str, ...] | None = None
+        self.scores: list[Decimal] = []
+        self.deductions: tuple | None = None  # None: to be computed again (`forget_months`)
+        self.attendance: tuple = (-1, None)  # (the year's number of entries, part)
+        self.ratings: tuple = (-1, None)  # (the agency's number of ratings, part)
 
 
-def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
-    """The agency's attendance at sessions held in `year`, as the evaluation takes it.
+def year_kept(agency: AgencyState, year: int) -> YearKept:
+    years = agency.__dict__.get("_years")
+    if years is None:
+        years = agency.__dict__["_years"] = {}
+    kept = years.get(year)
+    if kept is None:
+        kept = years[year] = YearKept()
+    return kept
+
+
+def evaluation_inputs(agency: AgencyState,
+                      year: int) -> tuple[YearParts, tuple[str, ...], list[Decimal]]:
+    """What the evaluation of an agency-year takes of its state: the year's parts
+    (`evaluation.YearParts`), the months of the year registration lets it be assessed in,
+    and their scores (not to be changed by the caller).
+
+    Kept on the state by year (`YearKept`): the scores and the deduction part until
+    `forget_months` drops one of the year's months (the fold calls it for every month a
+    change to a deduction can move); the attendance part while the year's number of entries,
+    the rating part while the agency's number of ratings is unchanged (both are only
+    appended). Secondments and the provincial score are taken as they are.
+    """
+    months = _registered_months(year, agency.registered_on, agency.deregistered_on)
+    kept = year_kept(agency, year)
+    if kept.months != months:
+        kept.months, kept.scores = months, [month_figures(agency, m).score for m in months]
+    deductions = kept.deductions
+    if deductions is None:
+        by_month = agency._index()[0]
+        deductions = kept.deductions = deduction_part(
+            [(d.facts(), deduction_effect(agency, d))
+             for m in _year_months(year) for d in by_month.get(m, ())])
+    entries = _year_attendance(agency, year)
+    attendance = kept.attendance
+    if attendance[0] != len(entries):
+        attendance = kept.attendance = (len(entries), attendance_part(entries))
+    ratings = kept.ratings
+    if ratings[0] != len(agency.ratings):
+        ratings = kept.ratings = (len(agency.ratings), rating_part(
+            [r.rating for r in agency.ratings if r.rated_on.year == year]))
+    parts = YearParts(
+        deductions=deductions, attendance=attendance[1],
+        long_secondments=secondment_part([(s.started_on, s.ended_on)
+                                          for s in agency.secondments.values()
+                                          if s.ended_on is not None and s.ended_on.year == year]),
+        provincial_score=agency.provincial.get(year), ratings=ratings[1])
+    return parts, months, kept.scores
+
+
+def _year_attendance(agency: AgencyState, year: int) -> list[Attendance]:
+    """The agency's attendance at sessions held in `year`, as the evaluation takes it (not
+    to be changed by the caller).
 
     Kept on the state by year: the fold only ever appends attendance, so the index holds
     while the number of entries is unchanged, and is extended by the one appended.
@@ -314,7 +364,10 @@ def _attendances(agency: AgencyState, year: int) -> list[Attendance]:
             by_year.setdefault(a.held_on.year, []).append(
                 Attendance(a.kind, a.held_on, a.staff_ref))
         kept = agency.__dict__["_attendance_by_year"] = (len(entries), by_year)
-    return list(kept[1].get(year, ()))
+    return kept[1].get(year, _NONE)
+
+
+_NONE: list = []
 
 
 @lru_cache(maxsize=1 << 14)

@@ -59,9 +59,12 @@ MAP_CHUNK = 20_000  # log positions a transaction of `ShardReads` maps
 APPEND_FLUSH = 50_000
 CHECKPOINT_SECONDS = 300.0
 # Agencies one pass of a rebuild holds in memory: a log of more agencies is folded in shards
-# of about this many, one pass over the log each (see `ShardedRebuild`). About 100 kB an
-# agency at nation scale (5 years of history), so about 150 MB of states a pass.
-SHARD_AGENCIES = 1_500
+# of about this many, one pass each (see `ShardedRebuild`). A pass's peak RSS is about 100 MB
+# plus 147 kB an agency with 3 years of history (province, measured), 245-280 kB with 5
+# (nation: extrapolated, and 1,500 agencies measured at 565 MB before the passes' smaller
+# buffers), so about 250-290 MB at nation (docs/PERFORMANCE.md, "Shards read only their own
+# events"); more passes cost little since each reads only its own events.
+SHARD_AGENCIES = 550
 # A pass's events read at a time and append-only rows kept before they are written: memory a
 # pass holds whatever its shard's size (the flush is checked after each chunk, and a chunk of
 # 20,000 events makes tens of thousands of rows), so smaller than a one-pass rebuild's: peak

@@ -139,7 +139,9 @@ def test_a_crash_between_shards_resumes_to_the_rows_of_one_pass(replayed, ledger
 def test_a_crash_inside_a_shard_resumes_to_the_rows_of_one_pass(replayed, ledger):
     expected = one_pass(ledger)
     crashed = Projections(ledger)
-    small = {"checkpoint_events": 14, "chunk": 7, "append_flush": 3}
+    # Shard 2 of 2 reads 4 events of this log (positions 12, 40, 41, 42): a checkpoint after
+    # each, killed at its third.
+    small = {"checkpoint_events": 1, "chunk": 1, "append_flush": 1}
     in_shards(crashed, 2, **small)
     original = AssessmentsRebuild._checkpoint
     calls = {"n": 0}
@@ -162,7 +164,7 @@ def test_a_crash_inside_a_shard_resumes_to_the_rows_of_one_pass(replayed, ledger
         beyond = conn.execute(select(t.trail.c.position).where(
             t.trail.c.position > second, t.trail.c.gen == crashed.active(ASSESSMENTS)[0] + 1,
             Shard(1, 2).where(t.trail.c.agency, ledger.engine.dialect.name))).all()
-    assert second == 28 and beyond  # rows flushed after its checkpoint: the resume drops them
+    assert second == 40 and beyond  # rows flushed after its checkpoint: the resume drops them
     resumed = Projections(ledger)
     in_shards(resumed, None, **small)
     gen = resumed.rebuild(ASSESSMENTS)
@@ -213,3 +215,98 @@ def test_a_crash_after_the_shards_is_finished_by_the_incremental_path(
     assert passes == []  # no pass loads the agencies again: the generation is past its shards
     assert resumed.active(ASSESSMENTS) == (gen, resumed.head())
     assert tables(ledger.engine, gen) == expected
+
+
+@pytest.fixture
+def demo(ledger):
+    """A demo log of 15 agencies over two years: sessions attended by agencies of every
+    shard, deductions with every consequence, publications."""
+    from datetime import date
+    from ledger.demo.plan import Planner
+    from ledger.demo.run import run_demo
+    run_demo(ledger, Planner(15, 2, 11, date(2023, 12, 31)))
+    return ledger
+
+
+def passes_reading(runner, shards, monkeypatch):
+    """Rebuild assessments in `shards` shards; the decoded events each pass fetched from the
+    log, by shard index (a pass fetching through `runner.fetch` reads the whole log)."""
+    import ledger.projections.store.bulk as bulk
+    read: dict[int, list] = {}
+    current = {}
+    fetch, shard_fetch = runner.fetch, bulk.ShardReads.fetch
+
+    def fetching(*args, **kwargs):
+        rows = fetch(*args, **kwargs)
+        if current:
+            read[current["shard"]] += runner.decode(rows)
+        return rows
+
+    def shard_fetching(*args, **kwargs):
+        rows = shard_fetch(*args, **kwargs)
+        read[current["shard"]] += runner.decode(rows)
+        return rows
+    runner.fetch = fetching
+    monkeypatch.setattr(bulk.ShardReads, "fetch", staticmethod(shard_fetching))
+    original = AssessmentsRebuild.run
+
+    def run(self):
+        current["shard"] = self.shard.index
+        read.setdefault(self.shard.index, [])
+        try:
+            return original(self)
+        finally:
+            current.clear()
+    monkeypatch.setattr(AssessmentsRebuild, "run", run)
+    in_shards(runner, shards)
+    return runner.rebuild(ASSESSMENTS), read
+
+
+def test_each_pass_reads_only_its_shards_events(demo, monkeypatch):
+    from ledger.projections.model.fold import AGENCY_OF_EVENT, LedgerModel, handled
+    ledger = demo
+    everything = LedgerModel()  # which agency each stream's events are about
+    runner = Projections(ledger)
+    with ledger.engine.connect() as conn:
+        log = runner.read_events(conn, 0, 100_000)
+    for position, event in log:
+        everything.apply(position, event)
+    streams = everything.agency_of_aggregate | everything.agency_of_deduction
+    applied = handled()
+    attended = {}  # session -> the shards of the agencies whose attendances it has
+    for _, event in log:
+        if type(event).__name__ == "AttendanceRecorded":
+            attended.setdefault(str(event.originator_id), set()).add(
+                Shard.of(event.agency, 4))
+    gen, read = passes_reading(runner, 4, monkeypatch)
+    assert sorted(read) == [0, 1, 2, 3]
+    for index, events in read.items():
+        shard = Shard(index, 4)
+        positions = [p for p, _ in events]
+        assert positions == sorted(set(positions))  # in log order, each once
+        for _, event in events:
+            name, oid = type(event).__name__, str(event.originator_id)
+            assert name in applied  # never an event the fold passes over
+            field = AGENCY_OF_EVENT.get(name)
+            agency = getattr(event, field) if field else streams.get(oid)
+            if agency is not None:  # about one agency: this shard's (the first: attendances)
+                assert shard.holds(agency) or (index == 0 and name == "AttendanceRecorded")
+            else:  # about none: the first shard, or a session this shard's agencies attended
+                assert index == 0 or index in attended.get(oid, ())
+    # Together the passes read the log's applied events about once, not once each.
+    applied_events = sum(type(e).__name__ in applied for _, e in log)
+    attendances = sum(type(e).__name__ == "AttendanceRecorded" for _, e in log)
+    assert sum(map(len, read.values())) < applied_events + attendances + 100
+    assert all(read.values())
+    with ledger.engine.connect() as conn:  # the reads' rows went with the shards
+        assert conn.execute(select(t.shard_read.c.gen)).first() is None
+
+
+@pytest.mark.parametrize("shards", [3, 4])
+def test_a_demo_log_rebuilt_in_shards_has_the_rows_of_one_pass(demo, shards):
+    ledger = demo
+    expected = one_pass(ledger)
+    assert expected[t.publication.name] and expected[t.attendance.name]
+    runner = Projections(ledger)
+    in_shards(runner, shards)
+    assert tables(ledger.engine, runner.rebuild(ASSESSMENTS)) == expected

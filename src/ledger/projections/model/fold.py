@@ -23,6 +23,11 @@ AGENCY_EVENTS = {"AgencyRegistered", "AgencyDeregistered", "SecondmentStarted",
                  "SecondmentCompleted", "PurchaserRatingRecorded", "ProvincialEvaluationRecorded"}
 DEDUCTION_EVENTS = {"DeductionRecorded", "DeductionWithdrawn", "RectificationRecorded",
                     "DisputeFiled", "DisputeResolved"}
+# The events that name the agency they are about, and the attribute that holds its credit code.
+# An agency's or a deduction's later events are about the agency its first event names; any
+# other event the fold handles (sessions, publications) is about no single agency.
+AGENCY_OF_EVENT = {"AgencyRegistered": "credit_code", "DeductionRecorded": "agency",
+                   "AttendanceRecorded": "agency"}
 
 
 class TrailEntry(NamedTuple):
@@ -138,10 +143,9 @@ class LedgerModel:
     def _held(self, name: str, e: Any) -> bool:
         """Whether the event is about an agency this model holds (see `holds`), or about none."""
         assert self.holds is not None
-        if name == "AgencyRegistered":
-            return self.holds(e.credit_code)
-        if name == "DeductionRecorded" or name == "AttendanceRecorded":
-            return self.holds(e.agency)
+        field = AGENCY_OF_EVENT.get(name)
+        if field is not None:
+            return self.holds(getattr(e, field))
         if name in AGENCY_EVENTS:
             return str(e.originator_id) in self.agency_of_aggregate
         if name in DEDUCTION_EVENTS:
@@ -337,6 +341,12 @@ class LedgerModel:
             changes.streams.append((str(e.originator_id), "month", None))
 
     _on_MonthRepublished = _on_MonthPublished
+
+
+def handled() -> frozenset[str]:
+    """The names of the events the fold applies (a `LedgerModel._on_` method each); it passes
+    over every other event."""
+    return frozenset(name[4:] for name in dir(LedgerModel) if name.startswith("_on_"))
 
 
 def imported_from(e: Any) -> str:

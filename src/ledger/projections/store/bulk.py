@@ -18,8 +18,9 @@ and first deletes the append-only rows (trail, attendance, publications) written
 ignoring those already there).
 
 A log of more agencies than `SHARD_AGENCIES` is folded in shards of the agencies instead, one
-such pass each, so memory follows a shard rather than the store (`ShardedRebuild`); which path
-a rebuild takes is `assessments_rebuild`'s choice.
+such pass each, so memory follows a shard rather than the store (`ShardedRebuild`); each pass
+fetches and decodes only the events of its shard (`ShardReads`). Which path a rebuild takes is
+`assessments_rebuild`'s choice.
 """
 
 from __future__ import annotations
@@ -31,21 +32,21 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from eventsourcing.utils import get_topic
-from sqlalchemy import delete, func, insert, select, update
+from eventsourcing.utils import get_topic, resolve_topic
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ledger.bulk_tuning import bulk_collection
 from ledger.domain.agency import Agency
 from ledger.domain.deduction import Deduction
+from ledger.domain.training import TrainingSession
 from ledger.projections.store import tables as t
 from ledger.projections.model.codec import agency_from_json, dumps
 from ledger.projections.model.fold import (
-    AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel,
+    AGENCY_EVENTS, AGENCY_OF_EVENT, DEDUCTION_EVENTS, Changes, LedgerModel, handled,
 )
 from ledger.projections.model.state import SessionState
 from ledger.projections.model.views import forget_all_months
-from ledger.projections.store.decoding import _uuid as uuid_of
 from ledger.projections.store.rows import insert_rows
 from ledger.projections.store.standings import standings_as_of
 from ledger.projections.store.writer import (
@@ -54,12 +55,22 @@ from ledger.projections.store.writer import (
 )
 
 READ_CHUNK = 20_000
+MAP_CHUNK = 20_000  # log positions a transaction of `ShardReads` maps
 APPEND_FLUSH = 50_000
 CHECKPOINT_SECONDS = 300.0
 # Agencies one pass of a rebuild holds in memory: a log of more agencies is folded in shards
-# of about this many, one pass over the log each (see `ShardedRebuild`). About 100 kB an
-# agency at nation scale (5 years of history), so about 150 MB of states a pass.
-SHARD_AGENCIES = 1_500
+# of about this many, one pass each (see `ShardedRebuild`). A pass's peak RSS is about 100 MB
+# plus 147 kB an agency with 3 years of history (province, measured), 245-280 kB with 5
+# (nation: extrapolated, and 1,500 agencies measured at 565 MB before the passes' smaller
+# buffers), so about 250-290 MB at nation (docs/PERFORMANCE.md, "Shards read only their own
+# events"); more passes cost little since each reads only its own events.
+SHARD_AGENCIES = 550
+# A pass's events read at a time and append-only rows kept before they are written: memory a
+# pass holds whatever its shard's size (the flush is checked after each chunk, and a chunk of
+# 20,000 events makes tens of thousands of rows), so smaller than a one-pass rebuild's: peak
+# RSS 196 -> 137 MB in 8 shards of the province demo log (docs/PERFORMANCE.md).
+SHARD_CHUNK = 5_000
+SHARD_FLUSH = 10_000
 ASSESSMENTS = "assessments"
 SHARD_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -101,8 +112,13 @@ class Shard(NamedTuple):
         return self.index == 0
 
     def holds(self, code: str) -> bool:
+        return self.of(code, self.count) == self.index
+
+    @staticmethod
+    def of(code: str, count: int) -> int:
+        """The index of the shard (of `count`) that holds the agency of credit code `code`."""
         a, b = SHARD_ALPHABET.find(code[-2:-1]) + 1, SHARD_ALPHABET.find(code[-1:]) + 1
-        return (a * 37 + b) % self.count == self.index
+        return (a * 37 + b) % count
 
     def where(self, column: Any, dialect: str) -> Any:
         """SQL: the row's credit code `column` is of this shard (as `holds`)."""
@@ -113,14 +129,13 @@ class Shard(NamedTuple):
         return (a * 37 + b) % self.count == self.index
 
 
-# The topics of the events an agency's or a deduction's stream has after its first, and the
-# model's map of the streams it holds (`LedgerModel._held`): a shard's pass skips the others'.
-STREAMS = {
-    **{get_topic(getattr(Agency, name)): "agency_of_aggregate"
-       for name in AGENCY_EVENTS - {"AgencyRegistered"}},
-    **{get_topic(getattr(Deduction, name)): "agency_of_deduction"
-       for name in DEDUCTION_EVENTS - {"DeductionRecorded"}},
-}
+# The topics of the events that name their agency (`fold.AGENCY_OF_EVENT`), as this release
+# records them: `ShardReads` reads their stored state with their position.
+AGENCY_TOPICS = {get_topic(getattr(aggregate, name))
+                 for aggregate, name in ((Agency, "AgencyRegistered"),
+                                         (Deduction, "DeductionRecorded"),
+                                         (TrainingSession, "AttendanceRecorded"))}
+assert {name.rsplit(".", 1)[-1] for name in AGENCY_TOPICS} == set(AGENCY_OF_EVENT)
 
 
 def agency_column(table: Any) -> Any:
@@ -205,31 +220,26 @@ class AssessmentsRebuild:
         return model
 
     def _read(self, conn: Connection, model: LedgerModel) -> tuple[Any, int, int]:
-        """The next chunk's events to fold (decoded as they are folded), the position of its
-        last (0: none left) and the number read.
+        """The next chunk's events to fold (decoded as they are folded), the position the
+        fold has then reached (0: none left) and the number read.
 
-        A shard's pass does not decode the later events of an agency's or a deduction's
-        stream it does not hold (most of the log, for all but one shard); which it holds is
-        known only as the chunk is folded (a deduction recorded earlier in the same chunk)."""
+        A shard's pass reads only the events `ShardReads` mapped to its shard, the log up to
+        `until` being mapped: the position reached is the last one read, or `until` once
+        fewer than a chunk are left."""
         if self.shard is None:
             events = self.runner.read_events(conn, model.position, self.chunk)
             if self.until is not None:
                 events = [e for e in events if e[0] <= self.until]
             return events, events[-1][0] if events else 0, len(events)
-        rows = self.runner.fetch(conn, model.position, self.chunk)
-        if self.until is not None:
-            rows = [r for r in rows if r[0] <= self.until]
-        if not rows:
+        until = self.until
+        assert until is not None, "a shard's pass reads the log as mapped up to `until`"
+        if model.position >= until:
             return [], 0, 0
-        held = {topic: getattr(model, attribute) for topic, attribute in STREAMS.items()}
+        rows = ShardReads.fetch(conn, self.runner, self.gen, self.shard.index, model.position,
+                                until, self.chunk)
         decode = self.runner.decode
-
-        def events() -> Any:
-            for row in rows:
-                streams = held.get(row[3])
-                if streams is None or str(uuid_of(row[1])) in streams:
-                    yield decode([row])[0]
-        return events(), rows[-1][0], len(rows)
+        events = (decode([row])[0] for row in rows)
+        return events, rows[-1][0] if len(rows) == self.chunk else until, len(rows)
 
     def _start(self) -> tuple[LedgerModel, int]:
         """The model as of the generation's tracked position, rows after it removed."""
@@ -325,9 +335,10 @@ class ShardedRebuild:
     """Builds one generation of the assessments read model in shards of its agencies.
 
     Each shard is one `AssessmentsRebuild` pass over the log that holds only its agencies
-    (`Shard.holds`) plus every session, tracked by its own row (`Shard.name`), so memory is
-    about a shard's states whatever the number of agencies. The passes stop at `end`, the log
-    head when this run began. Then, in one transaction, every publication's standings are
+    (`Shard.holds`) plus the sessions they attended, tracked by its own row (`Shard.name`), so
+    memory is about a shard's states whatever the number of agencies. The passes stop at `end`,
+    the log head when this run began; before them, this run maps which events each shard
+    reads up to `end` (`ShardReads`), so a pass fetches and decodes only those. Then, in one transaction, every publication's standings are
     frozen as they stood at its position, from the history rows all the shards wrote
     (`standings.standings_as_of`, the as-of read of the standings), the generation's position
     becomes `end` and the shards' rows go. Events recorded since are then applied by the
@@ -338,11 +349,14 @@ class ShardedRebuild:
     def __init__(self, runner: Any, gen: int, count: int,
                  progress: Callable[[int, int], None] | None = None, **settings: Any) -> None:
         self.runner, self.engine, self.gen, self.count = runner, runner.engine, gen, count
-        self.progress, self.settings = progress, settings
+        self.progress = progress
+        self.settings = {"chunk": SHARD_CHUNK, "append_flush": SHARD_FLUSH, **settings}
 
     def run(self) -> None:
         end = self.runner.head()
         shards = self._shards()
+        if shards:
+            ShardReads(self.runner, self.gen, len(shards)).write(end)
         for done, shard in enumerate(shards):
             AssessmentsRebuild(self.runner, self.gen, self._shard_progress(done, len(shards), end),
                                shard=shard, until=end, **self.settings).run()
@@ -404,9 +418,121 @@ class ShardedRebuild:
                     .values(rows=dumps(rows)))
             conn.execute(delete(t.projection).where(
                 p.gen == self.gen, p.name.in_([s.name for s in shards])))
+            conn.execute(delete(t.shard_read).where(t.shard_read.c.gen == self.gen))
             conn.execute(update(t.projection).where(
                 p.name == ASSESSMENTS, p.gen == self.gen).values(
                 position=end, updated_at=datetime.now(timezone.utc)))
+
+
+class ShardReads:
+    """Which shard's pass reads each event of the log (`tables.shard_read`), so that a pass
+    fetches and decodes only its own events instead of the whole log.
+
+    Worked out in one pass over the log's positions, streams and topics; only the events that
+    name their agency (`fold.AGENCY_OF_EVENT`: registrations, deductions recorded,
+    attendances) are decoded, to learn it. A shard reads:
+
+    - every event the fold applies that names an agency it holds, and the later events of
+      that agency's and its deductions' streams;
+    - the first shard also every attendance of the others' agencies (it writes the sessions'
+      attendance counts: `LedgerModel._attended`) and every event about no agency (sessions,
+      publications: it writes them);
+    - another shard also the events about no agency of a stream its agencies' attendances
+      are in (the session they attended), from that stream's first event on.
+
+    The events the fold does not apply (rule sets, calendars, inspections, results ...) are
+    read by no pass. The rows are a function of the log (and the number of shards, fixed per
+    generation), so a run writes them all again up to its `end`, skipping those already there
+    (a resumed run, or another run at the same time), and no pass begins before they are
+    written up to its `until`.
+    """
+
+    def __init__(self, runner: Any, gen: int, count: int, chunk: int = MAP_CHUNK) -> None:
+        self.runner, self.engine, self.gen, self.count = runner, runner.engine, gen, count
+        self.chunk = chunk
+
+    @staticmethod
+    def fetch(conn: Connection, runner: Any, gen: int, shard: int, after: int, until: int,
+              limit: int) -> list[tuple]:
+        """The next stored events of `shard` after `after` up to `until`, as plain rows
+        (`runner.fetch`'s columns), in log order."""
+        e, r = runner.events.c, t.shard_read.c
+        return conn.execute(
+            select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+            .select_from(t.shard_read.join(runner.events, e.id == r.position))
+            .where(r.gen == gen, r.shard == shard, r.position > after, r.position <= until)
+            .order_by(r.position).limit(limit)).all()
+
+    def write(self, end: int) -> None:
+        """Write the rows of every event up to `end`, a transaction every `chunk` positions."""
+        e = self.runner.events.c
+        query = select(e.id, e.originator_id, e.originator_version, e.topic,
+                       case((e.topic.in_(AGENCY_TOPICS), e.state)))
+        after = 0
+        self._names: dict[str, str | None] = {}
+        self._handled = handled()
+        self._agency_streams: dict[Any, int] = {}  # agency's or deduction's stream: its shard
+        # A stream of events about no agency: the positions of those events, and the shards
+        # that read them (the first, and those whose attendances are in it).
+        self._shared: dict[Any, tuple[list[int], set[int]]] = {}
+        while after < end:
+            with self.engine.connect() as conn:
+                rows = conn.execute(query.where(e.id > after, e.id <= end)
+                                    .order_by(e.id).limit(self.chunk)).all()
+                if not rows:
+                    break
+                reads = self._reads(conn, rows)
+            with self.engine.begin() as conn:
+                insert_rows(conn, t.shard_read,
+                            [{"gen": self.gen, "shard": shard, "position": position}
+                             for shard, position in reads], ignore_existing=True)
+            after = rows[-1][0]
+
+    def _name(self, topic: str) -> str | None:
+        """The name of the event class of `topic` when the fold applies it, else None."""
+        try:
+            return self._names[topic]
+        except KeyError:
+            name = resolve_topic(topic).__name__
+            self._names[topic] = name if name in self._handled else None
+            return self._names[topic]
+
+    def _reads(self, conn: Connection, rows: list[Any]) -> list[tuple[int, int]]:
+        """(shard, position) of each read of these rows' events."""
+        reads: list[tuple[int, int]] = []
+        count, streams, shared = self.count, self._agency_streams, self._shared
+        for position, oid, version, topic, state in rows:
+            name = self._name(topic)
+            if name is None:
+                continue
+            if type(oid) is not bytes:  # a UUID (PostgreSQL): its 16 bytes are a smaller key
+                oid = oid.bytes
+            field = AGENCY_OF_EVENT.get(name)
+            if field is not None:
+                if state is None:  # recorded under another topic that names the same class
+                    state = conn.execute(select(self.runner.events.c.state).where(
+                        self.runner.events.c.id == position)).scalar_one()
+                event = self.runner.decode([(position, oid, version, topic, state)])[0][1]
+                shard = Shard.of(getattr(event, field), count)
+                reads.append((shard, position))
+                if name != "AttendanceRecorded":
+                    streams[oid] = shard  # its later events are this agency's
+                    continue
+                if shard != 0:
+                    reads.append((0, position))  # the first shard counts every attendance
+                positions, readers = shared.setdefault(oid, ([], {0}))
+                if shard not in readers:  # the session attended, from its first event
+                    readers.add(shard)
+                    reads += [(shard, earlier) for earlier in positions]
+            elif name in AGENCY_EVENTS or name in DEDUCTION_EVENTS:
+                shard = streams.get(oid)
+                if shard is not None:
+                    reads.append((shard, position))
+            else:
+                positions, readers = shared.setdefault(oid, ([], {0}))
+                positions.append(position)
+                reads += [(shard, position) for shard in readers]
+        return reads
 
 
 def assessments_rebuild(runner: Any, gen: int, progress: Callable[[int, int], None] | None = None,

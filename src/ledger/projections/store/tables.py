@@ -349,3 +349,17 @@ HISTORY["terms"] = Table(
 )
 ASSESSMENT_TABLES = (*ASSESSMENT_TABLES, HISTORY["rating"], provincial, HISTORY["provincial"],
                      HISTORY["terms"])
+
+
+# The events each shard of a rebuild in shards reads (`bulk.ShardedRebuild`): a row for each
+# (shard, position of an event that shard's pass folds), written once by the rebuild before
+# its passes, from the log alone (so the same whoever writes it: writers skip rows already
+# there), and deleted with the generation's shards. Only a generation being built in shards
+# has rows here.
+shard_read = Table(
+    "rm_shard_read", metadata,
+    Column("gen", Integer, primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("position", POS, primary_key=True),
+)
+ASSESSMENT_TABLES = (*ASSESSMENT_TABLES, shard_read)

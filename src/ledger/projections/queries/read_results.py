@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ledger.domain.errors import InvalidInput, NotFound
 from ledger.domain.results import YearResults, year_of_objection
@@ -105,7 +105,11 @@ class ResultsReads(AgencyReads, OverviewReads):
         if position is not None:
             where.append(e.id <= position)
         with self.runner.engine.connect() as conn:
-            last = conn.execute(select(func.max(e.id)).where(*where)).scalar() or 0
+            # The stream's last event through its own index (originator, version): max(id)
+            # walks the log's primary key backwards on PostgreSQL, all of it while the year
+            # has no results yet (1.7-9 s a read at nation scale).
+            last = conn.execute(select(e.id).where(*where).order_by(
+                e.originator_version.desc()).limit(1)).scalar() or 0
             key = (year, last)
             with self._years_lock:
                 state = self._years.get(key)

@@ -35,7 +35,11 @@ TABLES = {ASSESSMENTS: t.ASSESSMENT_TABLES, EVENT_INDEX: t.EVENT_INDEX_TABLES}
 BATCH = 500
 DROP_CHUNK = 20_000  # rows of a retired generation deleted per transaction on SQLite
 RETIRED_GRACE = 2.0  # seconds between a switch and deleting the retired generation's rows
-REBUILD_BATCH = 50_000  # the event index's rebuild: fewer, larger transactions (commits wait for the disk)
+# The event index's rebuild: events a transaction. Fewer, larger transactions spare commits, but
+# a batch's decoded events and rows are the process's peak memory: at nation scale (3.27 M
+# events) 50,000 peaked at 605 MB and 10,000 at 213 MB; at province 265 -> 125 MB for 8.0-8.9 ->
+# 9.2-10.5 s of CPU (docs/PERFORMANCE.md, "Nation scale, measured").
+REBUILD_BATCH = 10_000
 
 
 # The tracking statements of every batch, built once: a statement object reused keeps its

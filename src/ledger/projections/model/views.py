@@ -248,16 +248,15 @@ def assembled(base: dict, varying: dict) -> dict:
     }
 
 
-def evaluation_parts(agency: AgencyState, year: int, throughs: list[int],
-                     inputs: tuple | None = None) -> tuple[dict, list[dict]]:
+def evaluation_parts(agency: AgencyState, year: int,
+                     throughs: list[int]) -> tuple[dict, list[dict]]:
     """The evaluation of docs/API.md split in two: the fields that are the same whatever the
     through (`base`, once), and for each of `throughs` the `EVALUATION_VARYING` fields.
 
-    The year's facts are taken as the evaluation's parts (`evaluation_inputs`, unless given
-    as `inputs`), and what does not depend on the months counted is computed once
-    (`evaluation.evaluate_parts`).
+    The year's facts are taken as the evaluation's parts (`evaluation_inputs`), and what
+    does not depend on the months counted is computed once (`evaluation.evaluate_parts`).
     """
-    parts, months, scores = inputs if inputs is not None else evaluation_inputs(agency, year)
+    parts, months, scores = evaluation_inputs(agency, year)
     shared, varying = evaluate_parts(parts, scores, _counts(months, tuple(throughs)))
     base = {
         "agency": agency.code, "name": agency.name, "year": year,

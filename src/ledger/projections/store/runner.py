@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -49,17 +49,26 @@ def _tracking_row():
     return (p.name == bindparam("n")) & (p.gen == bindparam("g"))
 
 
-# SQLite: writing first takes the database's write lock before anything is read.
-TOUCH = update(t.projection).where(_tracking_row()).values(updated_at=bindparam("at"))
 # The tracking row, and whether a failure of its generation is kept (`failures.py`): a batch
 # deletes the failure only when there is one. Read under the row's lock, which
 # `record_failure` takes too, so a failure cannot be recorded unseen during the batch.
-TRACKING = select(
-    t.projection.c.position, t.projection.c.status,
-    select(failure.c.gen).where(failure.c.name == t.projection.c.name,
-                                failure.c.gen == t.projection.c.gen).exists().label("failed"),
-).where(_tracking_row())
+_FAILED = select(failure.c.gen).where(
+    failure.c.name == t.projection.c.name,
+    failure.c.gen == t.projection.c.gen).exists().label("failed")
+TRACKING = select(t.projection.c.position, t.projection.c.status, _FAILED).where(
+    _tracking_row())
 TRACKING_FOR_UPDATE = TRACKING.with_for_update(of=t.projection)
+# SQLite: writing first takes the database's write lock before anything is read; the write
+# returns the tracking row (one statement, where an UPDATE and then TRACKING took two).
+# Written out: SQLAlchemy renders RETURNING's columns unqualified, which would make the
+# subquery compare the failure table's columns with themselves.
+TOUCH = text(
+    f"UPDATE {t.projection.name} SET updated_at = :at"
+    f" WHERE {t.projection.name}.name = :n AND {t.projection.name}.gen = :g"
+    f" RETURNING position, status, EXISTS (SELECT 1 FROM {failure.name}"
+    f" WHERE {failure.name}.name = {t.projection.name}.name"
+    f" AND {failure.name}.gen = {t.projection.name}.gen) AS failed",
+).bindparams(bindparam("at", type_=t.projection.c.updated_at.type))
 ACTIVE = select(t.projection.c.gen, t.projection.c.position).where(
     t.projection.c.name == bindparam("n"), t.projection.c.status == "active")
 ADVANCE = update(t.projection).where(_tracking_row()).values(
@@ -231,8 +240,7 @@ class Projections:
         and deleted that generation since the caller chose it."""
         key = {"n": name, "g": gen}
         if self.engine.dialect.name == "sqlite":
-            conn.execute(TOUCH, {**key, "at": now()})
-            return conn.execute(TRACKING, key).first()
+            return conn.execute(TOUCH, {**key, "at": now()}).first()
         return conn.execute(TRACKING_FOR_UPDATE, key).first()
 
     def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:

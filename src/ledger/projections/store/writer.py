@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise, registered_in_month
 from ledger.projections.store import tables as t
-from ledger.projections.store.rows import insert_rows, upsert_rows
+from ledger.projections.store.rows import Writes, insert_rows, upsert_rows
 from ledger.projections.model.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.model.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.model.state import SessionState
@@ -61,21 +61,23 @@ def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Chang
     """
     # In slices, so a rebuild's write of every agency never holds all its rows at once.
     # Rows that may exist are replaced by an upsert (one statement, not a DELETE and an
-    # INSERT); `replace=False` inserts.
-    write = upsert_rows if replace else insert_rows
+    # INSERT); `replace=False` inserts. On PostgreSQL the writes go together (`Writes`).
+    w = Writes(conn)
+    write = w.upsert if replace else w.insert
     agencies = list(changes.agencies)
     for start in range(0, len(agencies), SLICE):
         codes = agencies[start:start + SLICE]
-        write(conn, t.agency, [_agency_row(gen, model.agencies[c]) for c in codes])
+        write(t.agency, [_agency_row(gen, model.agencies[c]) for c in codes])
     months = list(changes.months)
     for start in range(0, len(months), SLICE):
-        _write_months(conn, gen, model, months[start:start + SLICE], replace)
-    insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
+        _write_months(w, gen, model, months[start:start + SLICE], replace)
+    w.insert(t.trail, trail_rows(gen, changes.trail))
     if changes.sessions:
-        write(conn, t.session, session_rows(gen, model, changes.sessions))
-    insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
-    insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
-    write_versions(conn, gen, changes.versions)
+        write(t.session, session_rows(gen, model, changes.sessions))
+    w.insert(t.attendance, attendance_rows(gen, changes.attendance))
+    w.insert(t.stream, stream_rows(gen, changes.streams))
+    write_versions(conn, gen, changes.versions, w)
+    w.flush()
 
 
 def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:
@@ -84,16 +86,21 @@ def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:
             for s in (model.sessions[i] for i in ids)]
 
 
-def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]]) -> None:
-    """Add the row versions (append-only: a version is never changed once written)."""
+def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]],
+                   writes: Writes | None = None) -> None:
+    """Add the row versions (append-only: a version is never changed once written); through
+    `writes` if given (the caller flushes it), else at once."""
+    w = Writes(conn) if writes is None else writes
     by_kind: dict[str, list[dict]] = {}
     for kind, row in versions:
         by_kind.setdefault(kind, []).append({"gen": gen, **row})
     for kind, rows in by_kind.items():
-        insert_rows(conn, t.HISTORY[kind], rows)
+        w.insert(t.HISTORY[kind], rows)
         current = t.CURRENT.get(kind)
         if current is not None:
-            replace_current(conn, current, gen, rows)
+            replace_current(conn, current, gen, rows, w)
+    if writes is None:
+        w.flush()
 
 
 def _current_key(table) -> list:
@@ -150,12 +157,16 @@ def _delete_keys(conn: Connection, table, columns: tuple, gen: int, keys: list,
         conn.execute(statement, {"gen": gen, "values": keys[start:start + chunk]})
 
 
-def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None:
+def replace_current(conn: Connection, table, gen: int, rows: list[dict],
+                    writes: Writes | None = None) -> None:
     """Make the newest of `rows` (in log order, each with `gen`) the current row of its key
-    (an upsert: it replaces the key's row if there is one)."""
+    (an upsert: it replaces the key's row if there is one); through `writes` if given."""
     key = _current_key(table)
-    newest = {tuple(row[c.name] for c in key): row for row in rows}
-    upsert_rows(conn, table, list(newest.values()))
+    newest = list({tuple(row[c.name] for c in key): row for row in rows}.values())
+    if writes is None:
+        upsert_rows(conn, table, newest)
+    else:
+        writes.upsert(table, newest)
 
 
 def restore_current(conn: Connection, gen: int, position: int, where=None) -> None:
@@ -213,7 +224,7 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
-def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
+def _write_months(w: Writes, gen: int, model: LedgerModel, months: list,
                   replace: bool = True) -> None:
     month_rows, deduction_rows, empty = [], [], []
     for code, m in months:
@@ -238,14 +249,15 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
     if not replace:
-        insert_rows(conn, t.deduction, deduction_rows)
-        insert_rows(conn, t.month, month_rows)
+        w.insert(t.deduction, deduction_rows)
+        w.insert(t.month, month_rows)
         return
     # Each of the months' deductions and each month that has any replace their rows (an
-    # upsert); a month left without deductions (none in the fold today) loses its row.
-    _delete_keys(conn, t.month, (t.month.c.agency, t.month.c.month), gen, empty, 500)
-    upsert_rows(conn, t.deduction, deduction_rows)
-    upsert_rows(conn, t.month, month_rows)
+    # upsert); a month left without deductions (none in the fold today) loses its row (a
+    # DELETE of keys the upsert does not write: their order does not matter).
+    _delete_keys(w.conn, t.month, (t.month.c.agency, t.month.c.month), gen, empty, 500)
+    w.upsert(t.deduction, deduction_rows)
+    w.upsert(t.month, month_rows)
 
 
 def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 _PLANS: dict[tuple[str, str, Any, tuple[str, ...]], tuple[str, list]] = {}
 _UPSERTS: dict[tuple[str, tuple[str, ...]], Any] = {}  # PostgreSQL's, built once (cache key)
@@ -69,7 +70,24 @@ def _insert_plan(conn: Connection, table: Table, rows: Sequence[dict], mode: Any
                   for row in rows]
     else:
         params = [tuple(row[n] for n in names) for row in rows]
-    conn.exec_driver_sql(sql, params)
+    _executemany(conn, sql, params)
+
+
+def _executemany(conn: Connection, sql: str, params: list[tuple]) -> None:
+    """SQLite: the driver's `executemany` on the connection's own cursor, in the caller's
+    transaction, without SQLAlchemy's execution context (about 15 us of CPU a statement, of
+    the ~20 that a one-row `exec_driver_sql` costs: a projector's batch runs ten). A driver
+    error is raised as SQLAlchemy would raise it (`OperationalError` for a locked or full
+    database, `IntegrityError` for a duplicate key), so callers see the same exceptions."""
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    except dbapi.Error as error:
+        raise DBAPIError.instance(sql, params[:1], error, dbapi.Error,
+                                  dialect=conn.dialect, ismulti=True) from error
+    finally:
+        cursor.close()
 
 
 def _plan(conn: Connection, table: Table, names: tuple[str, ...],

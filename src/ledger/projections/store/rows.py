@@ -132,8 +132,9 @@ class Writes:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._together = conn.dialect.name == "postgresql"
-        self._held: list[tuple[Table, Sequence[dict], bool]] = []
+        self.together = conn.dialect.name == "postgresql"
+        # (table, rows, upsert), or (None, part, params): a statement of `also`
+        self._held: list[tuple[Table | None, Any, Any]] = []
         self._values = 0
 
     def insert(self, table: Table, rows: Sequence[dict]) -> None:
@@ -142,11 +143,18 @@ class Writes:
     def upsert(self, table: Table, rows: Sequence[dict]) -> None:
         self._add(table, rows, True)
 
+    def also(self, statement: str, params: tuple) -> None:
+        """On PostgreSQL only: send a data-modifying statement (`%s` parameters, touching no
+        table written here) with the held writes (a projector's batch: its tracking row's
+        advance)."""
+        assert self.together
+        self._held.append((None, statement, params))
+
     def _add(self, table: Table, rows: Sequence[dict], upsert: bool) -> None:
         if not rows:
             return
         values = len(rows) * len(rows[0])
-        if not self._together or values > TOGETHER:
+        if not self.together or values > TOGETHER:
             self.flush()
             (upsert_rows if upsert else insert_rows)(self.conn, table, rows)
             return
@@ -157,22 +165,27 @@ class Writes:
 
     def flush(self) -> None:
         held, self._held, self._values = self._held, [], 0
-        if len(held) == 1:
+        if not held:
+            return
+        if len(held) == 1 and held[0][0] is not None:
             table, rows, upsert = held[0]
             (upsert_rows if upsert else insert_rows)(self.conn, table, rows)
             return
-        if not held:
-            return
         parts, params = [], []
         for table, rows, upsert in held:
-            head, row, tail, processors = self._parts(table, tuple(rows[0]), upsert)
+            if table is None:  # `also`: the statement and its parameters
+                parts.append(rows)
+                params.extend(upsert)
+                continue
             names = tuple(rows[0])
+            head, row, tail, processors = self._parts(table, names, upsert)
             pairs = list(zip(names, processors))
             for r in rows:
                 params.extend(p(r[n]) if p and r[n] is not None else r[n] for n, p in pairs)
             parts.append(f"{head}{', '.join([row] * len(rows))}{tail}")
         sql = "WITH " + ", ".join(f"w{i} AS ({part})" for i, part in enumerate(parts[:-1]))
-        self.conn.exec_driver_sql(f"{sql} {parts[-1]}", tuple(params))
+        self.conn.exec_driver_sql(f"{sql} {parts[-1]}" if len(parts) > 1 else parts[0],
+                                  tuple(params))
 
     def _parts(self, table: Table, names: tuple[str, ...],
                upsert: bool) -> tuple[str, str, str, list]:

@@ -54,15 +54,16 @@ SLICE = 2_000
 
 
 def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes,
-                  replace: bool = True) -> None:
+                  replace: bool = True, writes: Writes | None = None) -> None:
     """Replace every row the changes touched, in the caller's transaction.
 
     `replace=False` when the generation has none of these rows yet (a rebuild's first write).
+    Through `writes` when given (the caller flushes it), else written before returning.
     """
     # In slices, so a rebuild's write of every agency never holds all its rows at once.
     # Rows that may exist are replaced by an upsert (one statement, not a DELETE and an
     # INSERT); `replace=False` inserts. On PostgreSQL the writes go together (`Writes`).
-    w = Writes(conn)
+    w = Writes(conn) if writes is None else writes
     write = w.upsert if replace else w.insert
     agencies = list(changes.agencies)
     for start in range(0, len(agencies), SLICE):
@@ -77,7 +78,8 @@ def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Chang
     w.insert(t.attendance, attendance_rows(gen, changes.attendance))
     w.insert(t.stream, stream_rows(gen, changes.streams))
     write_versions(conn, gen, changes.versions, w)
-    w.flush()
+    if writes is None:
+        w.flush()
 
 
 def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -18,7 +19,7 @@ from ledger.projections.store.decoding import EventDecoder
 from ledger.projections.store.failures import (
     ProjectionFailed, clear_failure, describe, failure, failures, record_failure,
 )
-from ledger.projections.store.rows import insert_rows
+from ledger.projections.store.rows import Writes, insert_rows
 from ledger.projections.model.codec import dumps, event_data
 from ledger.projections.model.fold import Changes, LedgerModel
 from ledger.schema import schema_transaction
@@ -49,21 +50,35 @@ def _tracking_row():
     return (p.name == bindparam("n")) & (p.gen == bindparam("g"))
 
 
-# SQLite: writing first takes the database's write lock before anything is read.
-TOUCH = update(t.projection).where(_tracking_row()).values(updated_at=bindparam("at"))
 # The tracking row, and whether a failure of its generation is kept (`failures.py`): a batch
 # deletes the failure only when there is one. Read under the row's lock, which
 # `record_failure` takes too, so a failure cannot be recorded unseen during the batch.
-TRACKING = select(
-    t.projection.c.position, t.projection.c.status,
-    select(failure.c.gen).where(failure.c.name == t.projection.c.name,
-                                failure.c.gen == t.projection.c.gen).exists().label("failed"),
-).where(_tracking_row())
+_FAILED = select(failure.c.gen).where(
+    failure.c.name == t.projection.c.name,
+    failure.c.gen == t.projection.c.gen).exists().label("failed")
+TRACKING = select(t.projection.c.position, t.projection.c.status, _FAILED).where(
+    _tracking_row())
 TRACKING_FOR_UPDATE = TRACKING.with_for_update(of=t.projection)
+# SQLite: writing first takes the database's write lock before anything is read; the write
+# returns the tracking row (one statement, where an UPDATE and then TRACKING took two).
+# Written out: SQLAlchemy renders RETURNING's columns unqualified, which would make the
+# subquery compare the failure table's columns with themselves.
+TOUCH = text(
+    f"UPDATE {t.projection.name} SET updated_at = :at"
+    f" WHERE {t.projection.name}.name = :n AND {t.projection.name}.gen = :g"
+    f" RETURNING position, status, EXISTS (SELECT 1 FROM {failure.name}"
+    f" WHERE {failure.name}.name = {t.projection.name}.name"
+    f" AND {failure.name}.gen = {t.projection.name}.gen) AS failed",
+).bindparams(bindparam("at", type_=t.projection.c.updated_at.type))
 ACTIVE = select(t.projection.c.gen, t.projection.c.position).where(
     t.projection.c.name == bindparam("n"), t.projection.c.status == "active")
 ADVANCE = update(t.projection).where(_tracking_row()).values(
     position=bindparam("to"), updated_at=bindparam("at"))
+# PostgreSQL: ADVANCE as a part of the statement that writes the batch's rows (`Writes.also`).
+ADVANCE_PG = (f"UPDATE {t.projection.name} SET updated_at = %s, position = %s"
+              f" WHERE name = %s AND gen = %s")
+_AT = t.projection.c.updated_at.type._cached_bind_processor(postgresql.dialect()) or (
+    lambda value: value)
 
 
 def mark_versioned(conn: Connection, name: str, gen: int) -> None:
@@ -231,8 +246,7 @@ class Projections:
         and deleted that generation since the caller chose it."""
         key = {"n": name, "g": gen}
         if self.engine.dialect.name == "sqlite":
-            conn.execute(TOUCH, {**key, "at": now()})
-            return conn.execute(TRACKING, key).first()
+            return conn.execute(TOUCH, {**key, "at": now()}).first()
         return conn.execute(TRACKING_FOR_UPDATE, key).first()
 
     def process_batch(self, name: str, gen: int, limit: int = BATCH) -> int:
@@ -274,21 +288,27 @@ class Projections:
                     events = self.read_events(conn, row.position, limit)
                     if not events:
                         return 0
+                    writes = Writes(conn)
                     if name == ASSESSMENTS:
                         model = self._models.get(key)
                         if model is None or model.position != row.position:
                             model = LedgerModel(history=True)
                             model.position = row.position
                             model.complete = row.position == 0
-                        self._apply_assessments(conn, gen, model, events)
+                        self._apply_assessments(conn, gen, model, events, writes)
                         if len(model.agencies) <= KEEP_AGENCIES:
                             self._models[key] = model
                         else:  # let go: the next batch loads only what it touches
                             self._models.pop(key, None)
                     else:
-                        index_events(conn, gen, events)
-                    conn.execute(ADVANCE, {"n": name, "g": gen, "to": events[-1][0],
-                                           "at": now()})
+                        writes.insert(t.event, event_index_rows(conn, gen, events))
+                    advance = {"n": name, "g": gen, "to": events[-1][0], "at": now()}
+                    if writes.together:  # PostgreSQL: with the rows, one round trip
+                        writes.also(ADVANCE_PG, (
+                            _AT(advance["at"]), advance["to"], name, gen))
+                    else:
+                        conn.execute(ADVANCE, advance)
+                    writes.flush()
                     if row.failed:
                         clear_failure(conn, name, gen)
                 self.reached[key] = events[-1][0]
@@ -298,7 +318,9 @@ class Projections:
                 raise
 
     def _apply_assessments(self, conn: Connection, gen: int, model: LedgerModel,
-                           events: list[tuple[int, Any]]) -> None:
+                           events: list[tuple[int, Any]], writes: Writes | None = None) -> None:
+        """Fold the events into `model` and write the rows they changed; the last rows through
+        `writes` when given (the caller flushes it)."""
         load_needed(conn, gen, model, events)
         changes = Changes()
         for position, event in events:
@@ -313,7 +335,7 @@ class Projections:
                 for publication in changes.publications:
                     write_publication(conn, gen, publication)
                 changes = Changes()
-        write_changes(conn, gen, model, changes)
+        write_changes(conn, gen, model, changes, writes=writes)
 
     # -- catching up and rebuilding -------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.domain.scoring import normalise, registered_in_month
 from ledger.projections.store import tables as t
-from ledger.projections.store.rows import insert_rows
+from ledger.projections.store.rows import Writes, insert_rows, upsert_rows
 from ledger.projections.model.codec import agency_from_json, agency_to_json, dumps
 from ledger.projections.model.fold import AGENCY_EVENTS, DEDUCTION_EVENTS, Changes, LedgerModel
 from ledger.projections.model.state import SessionState
@@ -54,29 +54,32 @@ SLICE = 2_000
 
 
 def write_changes(conn: Connection, gen: int, model: LedgerModel, changes: Changes,
-                  replace: bool = True) -> None:
+                  replace: bool = True, writes: Writes | None = None) -> None:
     """Replace every row the changes touched, in the caller's transaction.
 
     `replace=False` when the generation has none of these rows yet (a rebuild's first write).
+    Through `writes` when given (the caller flushes it), else written before returning.
     """
     # In slices, so a rebuild's write of every agency never holds all its rows at once.
+    # Rows that may exist are replaced by an upsert (one statement, not a DELETE and an
+    # INSERT); `replace=False` inserts. On PostgreSQL the writes go together (`Writes`).
+    w = Writes(conn) if writes is None else writes
+    write = w.upsert if replace else w.insert
     agencies = list(changes.agencies)
     for start in range(0, len(agencies), SLICE):
         codes = agencies[start:start + SLICE]
-        if replace:
-            delete_in(conn, t.agency, t.agency.c.code, codes, gen)
-        insert_rows(conn, t.agency, [_agency_row(gen, model.agencies[c]) for c in codes])
+        write(t.agency, [_agency_row(gen, model.agencies[c]) for c in codes])
     months = list(changes.months)
     for start in range(0, len(months), SLICE):
-        _write_months(conn, gen, model, months[start:start + SLICE], replace)
-    insert_rows(conn, t.trail, trail_rows(gen, changes.trail))
-    if changes.sessions and replace:
-        delete_in(conn, t.session, t.session.c.id, changes.sessions, gen)
+        _write_months(w, gen, model, months[start:start + SLICE], replace)
+    w.insert(t.trail, trail_rows(gen, changes.trail))
     if changes.sessions:
-        insert_rows(conn, t.session, session_rows(gen, model, changes.sessions))
-    insert_rows(conn, t.attendance, attendance_rows(gen, changes.attendance))
-    insert_rows(conn, t.stream, stream_rows(gen, changes.streams))
-    write_versions(conn, gen, changes.versions)
+        write(t.session, session_rows(gen, model, changes.sessions))
+    w.insert(t.attendance, attendance_rows(gen, changes.attendance))
+    w.insert(t.stream, stream_rows(gen, changes.streams))
+    write_versions(conn, gen, changes.versions, w)
+    if writes is None:
+        w.flush()
 
 
 def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:
@@ -85,16 +88,21 @@ def session_rows(gen: int, model: LedgerModel, ids) -> list[dict]:
             for s in (model.sessions[i] for i in ids)]
 
 
-def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]]) -> None:
-    """Add the row versions (append-only: a version is never changed once written)."""
+def write_versions(conn: Connection, gen: int, versions: list[tuple[str, dict]],
+                   writes: Writes | None = None) -> None:
+    """Add the row versions (append-only: a version is never changed once written); through
+    `writes` if given (the caller flushes it), else at once."""
+    w = Writes(conn) if writes is None else writes
     by_kind: dict[str, list[dict]] = {}
     for kind, row in versions:
         by_kind.setdefault(kind, []).append({"gen": gen, **row})
     for kind, rows in by_kind.items():
-        insert_rows(conn, t.HISTORY[kind], rows)
+        w.insert(t.HISTORY[kind], rows)
         current = t.CURRENT.get(kind)
         if current is not None:
-            replace_current(conn, current, gen, rows)
+            replace_current(conn, current, gen, rows, w)
+    if writes is None:
+        w.flush()
 
 
 def _current_key(table) -> list:
@@ -151,14 +159,16 @@ def _delete_keys(conn: Connection, table, columns: tuple, gen: int, keys: list,
         conn.execute(statement, {"gen": gen, "values": keys[start:start + chunk]})
 
 
-def replace_current(conn: Connection, table, gen: int, rows: list[dict]) -> None:
-    """Make the newest of `rows` (in log order, each with `gen`) the current row of its key."""
+def replace_current(conn: Connection, table, gen: int, rows: list[dict],
+                    writes: Writes | None = None) -> None:
+    """Make the newest of `rows` (in log order, each with `gen`) the current row of its key
+    (an upsert: it replaces the key's row if there is one); through `writes` if given."""
     key = _current_key(table)
-    newest = {tuple(row[c.name] for c in key): row for row in rows}
-    # A key of one column is bound as its values, of several as tuples (`_delete_where_in`).
-    keys = [k[0] for k in newest] if len(key) == 1 else list(newest)
-    _delete_keys(conn, table, tuple(key), gen, keys, 500)
-    insert_rows(conn, table, list(newest.values()))
+    newest = list({tuple(row[c.name] for c in key): row for row in rows}.values())
+    if writes is None:
+        upsert_rows(conn, table, newest)
+    else:
+        writes.upsert(table, newest)
 
 
 def restore_current(conn: Connection, gen: int, position: int, where=None) -> None:
@@ -216,20 +226,21 @@ def _agency_row(gen: int, a) -> dict:
             "state": agency_to_json(a)}
 
 
-def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
+def _write_months(w: Writes, gen: int, model: LedgerModel, months: list,
                   replace: bool = True) -> None:
-    month_rows, deduction_rows, ids = [], [], []
+    month_rows, deduction_rows, empty = [], [], []
     for code, m in months:
         agency = model.agencies[code]
         deductions = agency.deductions_in(m)
         figures = month_figures(agency, m)
-        if deductions:
+        if not deductions:
+            empty.append((code, m))
+        else:
             month_rows.append({
                 "gen": gen, "agency": code, "month": m, "score": _s(figures.score),
                 "deducted_points": _s(figures.deducted_points),
                 "pending_points": _s(figures.pending_points)})
         for d in deductions:
-            ids.append(d.id)
             resource = stored_deduction(d, figures.effects[d.id])
             deduction_rows.append({
                 "gen": gen, "id": d.id, "agency": code, "month": m, "status": d.status,
@@ -239,12 +250,16 @@ def _write_months(conn: Connection, gen: int, model: LedgerModel, months: list,
                 "review_due": d.dispute.review_due if d.dispute else None,
                 "rectification_due": d.rectification_due, "rectified_on": d.rectified_on,
                 "resource": dumps(resource)})
-    if replace:
-        _delete_keys(conn, t.month, (t.month.c.agency, t.month.c.month), gen,
-                     [tuple(k) for k in months], 500)
-        delete_in(conn, t.deduction, t.deduction.c.id, ids, gen)
-    insert_rows(conn, t.deduction, deduction_rows)
-    insert_rows(conn, t.month, month_rows)
+    if not replace:
+        w.insert(t.deduction, deduction_rows)
+        w.insert(t.month, month_rows)
+        return
+    # Each of the months' deductions and each month that has any replace their rows (an
+    # upsert); a month left without deductions (none in the fold today) loses its row (a
+    # DELETE of keys the upsert does not write: their order does not matter).
+    _delete_keys(w.conn, t.month, (t.month.c.agency, t.month.c.month), gen, empty, 500)
+    w.upsert(t.deduction, deduction_rows)
+    w.upsert(t.month, month_rows)
 
 
 def standings_rows(conn: Connection, gen: int, month: str) -> list[dict]:

@@ -9,7 +9,7 @@ A page is then a slice, its ranks counted from the rows before it. See docs/READ
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import OrderedDict
 
 from sqlalchemy import Date, String, cast, literal, null, select, union_all
@@ -26,44 +26,79 @@ MONTHS_KEPT = 3  # ~12 MB each at 20,000 agencies
 
 
 class RankedMonth:
-    """One month's current standings at one read-model state (generation, position)."""
+    """One month's current standings at one read-model state (generation, position).
+
+    Each kept row carries its rank (its "rank" key set last, as `views.ranked` leaves it), and
+    `order` holds the rows in rank order: a page is a slice of it, copied. A move re-ranks only
+    the rows whose place or rank it changed (`_rank`).
+    """
 
     def __init__(self, gen: int, position: int, rows: dict[str, dict]) -> None:
+        """`rows` (no rank) become the kept rows: the month owns them and sets their ranks."""
         self.gen, self.position, self.rows = gen, position, rows
         self.keys = sorted(rank_key(r) for r in rows.values())
+        self.order = [rows[key[1]] for key in self.keys]
+        self._rank(0)
 
     @property
     def total(self) -> int:
         return len(self.keys)
 
     def move(self, changed: dict[str, dict | None]) -> None:
-        """Replace the rows of the agencies given (None: no longer ranked)."""
+        """Replace the rows of the agencies given (None: no longer ranked; rows without rank,
+        owned from now on), and re-rank the rows between the places each left and took."""
+        keys, order = self.keys, self.order
+        first, last, to_end = len(keys), -1, False
         for code, row in changed.items():
             old = self.rows.pop(code, None)
+            left = taken = None
             if old is not None:
-                del self.keys[bisect_left(self.keys, rank_key(old))]
+                left = bisect_left(keys, rank_key(old))
+                del keys[left], order[left]
             if row is not None:
                 self.rows[code] = row
-                insort(self.keys, rank_key(row))
+                key = rank_key(row)
+                taken = bisect_left(keys, key)
+                keys.insert(taken, key)
+                order.insert(taken, row)
+            if left is None and taken is None:
+                continue  # neither ranked before nor now
+            if left is None or taken is None:
+                # A row added or removed: every row after it moved by one place.
+                to_end, first = True, min(first, left if taken is None else taken)
+            else:
+                # Rows outside [left, taken] (either way round) keep their places.
+                first, last = min(first, left, taken), max(last, left, taken)
+        if first < len(keys):
+            self._rank(first, None if to_end else last)
+
+    def _rank(self, first: int, last: int | None = None) -> None:
+        """Rank the rows from `first` on (`views.ranked`'s rule, counted from the rows before):
+        every row through `last` (None: to the end), then on until a row already has its rank
+        (the rows after `last` kept their places, so from there on every rank is as it was)."""
+        keys, order = self.keys, self.order
+        if first:
+            previous, rank = tie_start(keys[first - 1]), order[first - 1]["rank"]
+        else:
+            previous, rank = None, 0
+        for index in range(first, len(keys)):
+            start = tie_start(keys[index])
+            if start != previous:
+                rank, previous = index + 1, start
+            row = order[index]
+            if last is not None and index > last and row.get("rank") == rank:
+                break
+            row["rank"] = rank
 
     def page(self, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> list[dict]:
-        """Rows from `offset` (all, or `limit` of them), or one agency's; global ranks, copied."""
+        """Rows from `offset` (all, or `limit` of them), or one agency's; global ranks, copied
+        (a caller cannot change the kept rows)."""
         if agency is not None:
             row = self.rows.get(agency)
-            if row is None:
-                return []
-            return [{**row, "rank": bisect_left(self.keys, tie_start(rank_key(row))) + 1}]
-        keys = self.keys[offset:] if limit is None else self.keys[offset:offset + limit]
-        out, previous, rank = [], None, 0
-        for index, key in enumerate(keys, start=offset):
-            start = tie_start(key)
-            if start != previous:  # views.ranked's rule, counted from the rows before
-                rank = index + 1 if previous is not None else \
-                    bisect_left(self.keys, start) + 1  # the page may begin amid a tie
-                previous = start
-            out.append({**self.rows[key[1]], "rank": rank})
-        return out
+            return [] if row is None else [dict(row)]
+        chosen = self.order[offset:] if limit is None else self.order[offset:offset + limit]
+        return list(map(dict, chosen))
 
 
 def month_rows(conn: Connection, gen: int, month: str,

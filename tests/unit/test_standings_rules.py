@@ -62,8 +62,8 @@ def test_a_stored_month_row_reads_back_as_the_figures_it_was_written_from():
 
 def test_rows_moved_at_random_keep_the_ranks_and_order_of_a_fresh_ranking():
     # Few distinct scores, so that most moves enter, leave or split a tie; rows also come and
-    # go. Each move re-ranks only the rows between the places it changed: every row's rank
-    # must still be the one the whole list ranked afresh gives it.
+    # go. The whole list re-ranks only the rows between the places the moves since changed:
+    # every row's rank must still be the one the whole list ranked afresh gives it.
     rng = random.Random(7)
     codes = [f"C{n:03d}" for n in range(60)]
 
@@ -84,11 +84,14 @@ def test_rows_moved_at_random_keep_the_ranks_and_order_of_a_fresh_ranking():
             else:
                 current[code] = r
         fresh = ranked([dict(r) for r in current.values()])
-        assert month.page() == fresh
-        assert month.total == len(fresh)
-        assert [list(r) for r in month.page()] == [list(r) for r in fresh]  # rank last
         at = rng.randrange(len(fresh) + 1)
         assert month.page(3, at) == fresh[at:at + 3]
+        assert all(month.page(agency=r["agency"]) == [r] for r in fresh[at:at + 3])
+        assert month.total == len(fresh)
+        if rng.random() < 0.4:  # else the next moves add to the places to re-rank
+            assert month.page() == fresh
+            assert [list(r) for r in month.page()] == [list(r) for r in fresh]  # rank last
+            assert month.page(offset=at) == fresh[at:]
 
 
 def test_a_page_is_a_copy_that_cannot_change_the_kept_rows():

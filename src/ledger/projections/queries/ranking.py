@@ -28,9 +28,10 @@ MONTHS_KEPT = 3  # ~12 MB each at 20,000 agencies
 class RankedMonth:
     """One month's current standings at one read-model state (generation, position).
 
-    Each kept row carries its rank (its "rank" key set last, as `views.ranked` leaves it), and
-    `order` holds the rows in rank order: a page is a slice of it, copied. A move re-ranks only
-    the rows whose place or rank it changed (`_rank`).
+    `order` holds the rows in rank order, and each kept row its rank in the whole list (its
+    "rank" key set last, as `views.ranked` leaves it) except between the places a move changed
+    since (`dirty`): the whole list re-ranks those first (`_rank`), then is a copy of `order`;
+    a page of `limit` rows counts its ranks as it goes, from the rows before it.
     """
 
     def __init__(self, gen: int, position: int, rows: dict[str, dict]) -> None:
@@ -38,7 +39,7 @@ class RankedMonth:
         self.gen, self.position, self.rows = gen, position, rows
         self.keys = sorted(rank_key(r) for r in rows.values())
         self.order = [rows[key[1]] for key in self.keys]
-        self._rank(0)
+        self.dirty: tuple[int, int | None] | None = (0, None)  # ranks to set: (first, last)
 
     @property
     def total(self) -> int:
@@ -46,9 +47,11 @@ class RankedMonth:
 
     def move(self, changed: dict[str, dict | None]) -> None:
         """Replace the rows of the agencies given (None: no longer ranked; rows without rank,
-        owned from now on), and re-rank the rows between the places each left and took."""
+        owned from now on). The ranks from the first place changed on are to be set again:
+        through the last place changed when each row only moved (the rows after it kept their
+        places), else to the end (a row came or went: every row after it moved by one)."""
         keys, order = self.keys, self.order
-        first, last, to_end = len(keys), -1, False
+        first, last = (len(keys), -1) if self.dirty is None else self.dirty
         for code, row in changed.items():
             old = self.rows.pop(code, None)
             left = taken = None
@@ -64,19 +67,20 @@ class RankedMonth:
             if left is None and taken is None:
                 continue  # neither ranked before nor now
             if left is None or taken is None:
-                # A row added or removed: every row after it moved by one place.
-                to_end, first = True, min(first, left if taken is None else taken)
-            else:
-                # Rows outside [left, taken] (either way round) keep their places.
-                first, last = min(first, left, taken), max(last, left, taken)
-        if first < len(keys):
-            self._rank(first, None if to_end else last)
+                first, last = min(first, left if taken is None else taken), None
+            else:  # rows outside [left, taken] (either way round) kept their places
+                first = min(first, left, taken)
+                last = None if last is None else max(last, left, taken)
+        if first < len(keys) or self.dirty is not None:
+            self.dirty = (first, last)
 
-    def _rank(self, first: int, last: int | None = None) -> None:
-        """Rank the rows from `first` on (`views.ranked`'s rule, counted from the rows before):
-        every row through `last` (None: to the end), then on until a row already has its rank
-        (the rows after `last` kept their places, so from there on every rank is as it was)."""
-        keys, order = self.keys, self.order
+    def _rank(self) -> None:
+        """Set the ranks of the rows a move changed (`views.ranked`'s rule, counted from the
+        rows before): every row from `first` through `last` (None: to the end), then on until a
+        row already has its rank (from there on the rows, their places and ranks are as were)."""
+        if self.dirty is None:
+            return
+        (first, last), keys, order = self.dirty, self.keys, self.order
         if first:
             previous, rank = tie_start(keys[first - 1]), order[first - 1]["rank"]
         else:
@@ -89,6 +93,7 @@ class RankedMonth:
             if last is not None and index > last and row.get("rank") == rank:
                 break
             row["rank"] = rank
+        self.dirty = None
 
     def page(self, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> list[dict]:
@@ -96,9 +101,22 @@ class RankedMonth:
         (a caller cannot change the kept rows)."""
         if agency is not None:
             row = self.rows.get(agency)
-            return [] if row is None else [dict(row)]
-        chosen = self.order[offset:] if limit is None else self.order[offset:offset + limit]
-        return list(map(dict, chosen))
+            if row is None:
+                return []
+            return [{**row, "rank": bisect_left(self.keys, tie_start(rank_key(row))) + 1}]
+        if limit is None:  # the whole list (from offset): the kept ranks, brought up to date
+            self._rank()
+            return list(map(dict, self.order[offset:]))
+        keys = self.keys[offset:offset + limit]
+        out, previous, rank = [], None, 0
+        for index, key in enumerate(keys, start=offset):
+            start = tie_start(key)
+            if start != previous:  # views.ranked's rule, counted from the rows before
+                rank = index + 1 if previous is not None else \
+                    bisect_left(self.keys, start) + 1  # the page may begin amid a tie
+                previous = start
+            out.append({**self.order[index], "rank": rank})
+        return out
 
 
 def month_rows(conn: Connection, gen: int, month: str,

@@ -151,3 +151,24 @@ def test_pages_read_by_several_threads_while_writes_land_are_whole_and_ordered(l
             reader.join()
     assert problems == []
     assert side.standings(MONTH)["rows"] == from_tables(side)
+
+
+def test_writes_between_two_whole_annual_lists_move_the_agency_and_every_rank_after_it(
+        ledger, agencies):
+    # The kept annual list re-ranks only the rows between the places a write changed: each
+    # whole list read after a write is the one a new reader ranks afresh from the rows.
+    side, rng = ReadSide(ledger), random.Random(5)
+    ranks = {r["agency"]: r["rank"] for r in side.annual_standings(2022)["rows"]}
+    assert len(ranks) == len(agencies) and set(ranks.values()) == {1}  # all tied at first
+    moved = set()
+    for step in range(12):
+        code = rng.choice(agencies)
+        found = date(2022, rng.choice((2, 3, 5, 9)), rng.randint(1, 28))
+        ledger.record_deduction(REGULATOR, code, rng.choice(("D01", "D13", "D15")), found, "x")
+        whole = side.annual_standings(2022)["rows"]
+        assert whole == ReadSide(ledger).annual_standings(2022)["rows"], step
+        assert side.annual_standings(2022, limit=2, offset=1)["rows"] == whole[1:3]
+        now = {r["agency"]: r["rank"] for r in whole}
+        moved |= {c for c in now if now[c] != ranks[c]}
+        ranks = now
+    assert len(moved) >= 3  # the writes did move agencies and ranks

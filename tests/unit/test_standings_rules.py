@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -57,3 +58,47 @@ def test_a_stored_month_row_reads_back_as_the_figures_it_was_written_from():
     row = standing_row("X", "x", stored_figures(("97.50", "2.5", "0")))
     assert (str(row["score"]), str(row["deducted_points"]), str(row["pending_points"])) == (
         "97.5", "2.5", "0")
+
+
+def test_rows_moved_at_random_keep_the_ranks_and_order_of_a_fresh_ranking():
+    # Few distinct scores, so that most moves enter, leave or split a tie; rows also come and
+    # go. The whole list re-ranks only the rows between the places the moves since changed:
+    # every row's rank must still be the one the whole list ranked afresh gives it.
+    rng = random.Random(7)
+    codes = [f"C{n:03d}" for n in range(60)]
+
+    def row(code: str) -> dict:
+        return {"agency": code, "name": code.lower(), "score": Decimal(rng.choice(
+            ("100", "99.5", "99.50", "98", "97.25", "90")))}
+
+    current = {code: row(code) for code in codes if rng.random() < 0.8}
+    month = RankedMonth(1, 0, {code: dict(r) for code, r in current.items()})
+    for _ in range(300):
+        changed = {}
+        for code in rng.sample(codes, rng.choice((1, 1, 1, 2, 5))):
+            changed[code] = None if rng.random() < 0.15 else row(code)
+        month.move({code: None if r is None else dict(r) for code, r in changed.items()})
+        for code, r in changed.items():
+            if r is None:
+                current.pop(code, None)
+            else:
+                current[code] = r
+        fresh = ranked([dict(r) for r in current.values()])
+        at = rng.randrange(len(fresh) + 1)
+        assert month.page(3, at) == fresh[at:at + 3]
+        assert all(month.page(agency=r["agency"]) == [r] for r in fresh[at:at + 3])
+        assert month.total == len(fresh)
+        if rng.random() < 0.4:  # else the next moves add to the places to re-rank
+            assert month.page() == fresh
+            assert [list(r) for r in month.page()] == [list(r) for r in fresh]  # rank last
+            assert month.page(offset=at) == fresh[at:]
+
+
+def test_a_page_is_a_copy_that_cannot_change_the_kept_rows():
+    month = RankedMonth(1, 0, {r["agency"]: r for r in rows()})
+    for page in (month.page(), month.page(2, 1), month.page(agency="C")):
+        for r in page:
+            r["rank"], r["score"] = 0, Decimal(0)
+    assert [(r["agency"], r["rank"]) for r in month.page()] == [
+        ("A", 1), ("F", 1), ("C", 3), ("D", 3), ("E", 3), ("B", 6)]
+    assert month.page(agency="C")[0]["score"] == 98

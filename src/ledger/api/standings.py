@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from ledger.api.blueprint import Blueprint
 from ledger.api.context import read_side
+from ledger.api.rows import Rows
 from ledger.api.schemas import (
     YEARS, AsOfArgs, MonthPattern, Year, as_of, credit_code, points,
 )
@@ -61,7 +62,7 @@ class Standings(Page):
     month = fields.String()
     basis = fields.String()
     revision = fields.Integer(allow_none=True)
-    rows = fields.List(fields.Nested(Row))
+    rows = Rows(Row)  # fields.List(fields.Nested(Row)), dumped in one loop (api/rows.py)
 
 
 class AnnualRow(ma.Schema):
@@ -78,7 +79,7 @@ class AnnualStandings(Page):
     provisional = fields.Boolean(metadata={"description": "true until the year is finalized"})
     noticed_on = fields.Date(allow_none=True)
     finalized_on = fields.Date(allow_none=True)
-    rows = fields.List(fields.Nested(AnnualRow))
+    rows = Rows(AnnualRow)  # as Standings.rows
 
 
 @blp.route("/standings", methods=["GET"])

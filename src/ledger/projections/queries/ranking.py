@@ -9,7 +9,7 @@ A page is then a slice, its ranks counted from the rows before it. See docs/READ
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import OrderedDict
 
 from sqlalchemy import Date, String, cast, literal, null, select, union_all
@@ -26,35 +26,88 @@ MONTHS_KEPT = 3  # ~12 MB each at 20,000 agencies
 
 
 class RankedMonth:
-    """One month's current standings at one read-model state (generation, position)."""
+    """One month's current standings at one read-model state (generation, position).
+
+    `order` holds the rows in rank order, and each kept row its rank in the whole list (its
+    "rank" key set last, as `views.ranked` leaves it) except between the places a move changed
+    since (`dirty`): the whole list re-ranks those first (`_rank`), then is a copy of `order`;
+    a page of `limit` rows counts its ranks as it goes, from the rows before it.
+    """
 
     def __init__(self, gen: int, position: int, rows: dict[str, dict]) -> None:
+        """`rows` (no rank) become the kept rows: the month owns them and sets their ranks."""
         self.gen, self.position, self.rows = gen, position, rows
         self.keys = sorted(rank_key(r) for r in rows.values())
+        self.order = [rows[key[1]] for key in self.keys]
+        self.dirty: tuple[int, int | None] | None = (0, None)  # ranks to set: (first, last)
 
     @property
     def total(self) -> int:
         return len(self.keys)
 
     def move(self, changed: dict[str, dict | None]) -> None:
-        """Replace the rows of the agencies given (None: no longer ranked)."""
+        """Replace the rows of the agencies given (None: no longer ranked; rows without rank,
+        owned from now on). The ranks from the first place changed on are to be set again:
+        through the last place changed when each row only moved (the rows after it kept their
+        places), else to the end (a row came or went: every row after it moved by one)."""
+        keys, order = self.keys, self.order
+        first, last = (len(keys), -1) if self.dirty is None else self.dirty
         for code, row in changed.items():
             old = self.rows.pop(code, None)
+            left = taken = None
             if old is not None:
-                del self.keys[bisect_left(self.keys, rank_key(old))]
+                left = bisect_left(keys, rank_key(old))
+                del keys[left], order[left]
             if row is not None:
                 self.rows[code] = row
-                insort(self.keys, rank_key(row))
+                key = rank_key(row)
+                taken = bisect_left(keys, key)
+                keys.insert(taken, key)
+                order.insert(taken, row)
+            if left is None and taken is None:
+                continue  # neither ranked before nor now
+            if left is None or taken is None:
+                first, last = min(first, left if taken is None else taken), None
+            else:  # rows outside [left, taken] (either way round) kept their places
+                first = min(first, left, taken)
+                last = None if last is None else max(last, left, taken)
+        if first < len(keys) or self.dirty is not None:
+            self.dirty = (first, last)
+
+    def _rank(self) -> None:
+        """Set the ranks of the rows a move changed (`views.ranked`'s rule, counted from the
+        rows before): every row from `first` through `last` (None: to the end), then on until a
+        row already has its rank (from there on the rows, their places and ranks are as were)."""
+        if self.dirty is None:
+            return
+        (first, last), keys, order = self.dirty, self.keys, self.order
+        if first:
+            previous, rank = tie_start(keys[first - 1]), order[first - 1]["rank"]
+        else:
+            previous, rank = None, 0
+        for index in range(first, len(keys)):
+            start = tie_start(keys[index])
+            if start != previous:
+                rank, previous = index + 1, start
+            row = order[index]
+            if last is not None and index > last and row.get("rank") == rank:
+                break
+            row["rank"] = rank
+        self.dirty = None
 
     def page(self, limit: int | None = None, offset: int = 0,
              agency: str | None = None) -> list[dict]:
-        """Rows from `offset` (all, or `limit` of them), or one agency's; global ranks, copied."""
+        """Rows from `offset` (all, or `limit` of them), or one agency's; global ranks, copied
+        (a caller cannot change the kept rows)."""
         if agency is not None:
             row = self.rows.get(agency)
             if row is None:
                 return []
             return [{**row, "rank": bisect_left(self.keys, tie_start(rank_key(row))) + 1}]
-        keys = self.keys[offset:] if limit is None else self.keys[offset:offset + limit]
+        if limit is None:  # the whole list (from offset): the kept ranks, brought up to date
+            self._rank()
+            return list(map(dict, self.order[offset:]))
+        keys = self.keys[offset:offset + limit]
         out, previous, rank = [], None, 0
         for index, key in enumerate(keys, start=offset):
             start = tie_start(key)
@@ -62,7 +115,7 @@ class RankedMonth:
                 rank = index + 1 if previous is not None else \
                     bisect_left(self.keys, start) + 1  # the page may begin amid a tie
                 previous = start
-            out.append({**self.rows[key[1]], "rank": rank})
+            out.append({**self.order[index], "rank": rank})
         return out
 
 

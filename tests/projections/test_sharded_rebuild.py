@@ -171,6 +171,39 @@ def test_a_crash_inside_a_shard_resumes_to_the_rows_of_one_pass(replayed, ledger
     assert tables(ledger.engine, gen) == expected
 
 
+def test_a_crash_inside_a_shard_before_its_first_checkpoint_resumes_to_the_rows_of_one_pass(
+        replayed, ledger):
+    """A pass that flushed rows and died before its first checkpoint stays at position 0 with
+    rows of its own in the generation: the resumed pass removes them, although at 0."""
+    expected = one_pass(ledger)
+    crashed = Projections(ledger)
+    small = {"checkpoint_events": 1_000, "chunk": 1, "append_flush": 1}
+    in_shards(crashed, 2, **small)
+    original = AssessmentsRebuild._checkpoint
+
+    def dying_checkpoint(self, *args):
+        if self.shard is not None and self.shard.index == 1:
+            raise KeyboardInterrupt("killed")
+        return original(self, *args)
+    AssessmentsRebuild._checkpoint = dying_checkpoint
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            crashed.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._checkpoint = original
+    gen = crashed.active(ASSESSMENTS)[0] + 1
+    with ledger.engine.connect() as conn:
+        p = t.projection.c
+        second = conn.execute(select(p.position).where(p.name == Shard(1, 2).name)).scalar()
+        flushed = conn.execute(select(t.trail.c.position).where(
+            t.trail.c.gen == gen,
+            Shard(1, 2).where(t.trail.c.agency, ledger.engine.dialect.name))).all()
+    assert second == 0 and flushed
+    resumed = Projections(ledger)
+    in_shards(resumed, None, **small)
+    assert tables(ledger.engine, resumed.rebuild(ASSESSMENTS)) == expected
+
+
 def test_events_recorded_during_the_shards_reach_the_new_generation(replayed, ledger):
     from datetime import date
     from tests.scenario import REGULATOR

@@ -153,11 +153,15 @@ class AssessmentsRebuild:
                  checkpoint_seconds: float = CHECKPOINT_SECONDS,
                  checkpoint_events: int | None = None, chunk: int = READ_CHUNK,
                  append_flush: int = APPEND_FLUSH, shard: Shard | None = None,
-                 until: int | None = None) -> None:
+                 until: int | None = None, unwritten: bool = False) -> None:
         self.runner, self.engine, self.gen = runner, runner.engine, gen
         # A shard: fold only its agencies, tracked by its own row, up to `until`; the
         # publications' standings are frozen after every shard (`ShardedRebuild`).
         self.shard, self.until = shard, until
+        # The shard has no row in the generation yet: its tracking row was created by this
+        # run (`ShardedRebuild._shards`, which emptied the generation in the same
+        # transaction) and no pass of it has run since, so there is nothing to remove.
+        self.unwritten = unwritten
         self.name = shard.name if shard is not None else ASSESSMENTS
         self.progress = progress
         self.checkpoint_seconds = checkpoint_seconds
@@ -255,6 +259,8 @@ class AssessmentsRebuild:
             if shard is None and position == 0:
                 for table in t.ASSESSMENT_TABLES:
                     conn.execute(delete(table).where(table.c.gen == self.gen))
+            elif self.unwritten and position == 0:
+                pass  # a scan of the earlier shards' rows would find none of this one's
             else:
                 self._remove_after(conn, position)
                 if position > 0:
@@ -354,12 +360,15 @@ class ShardedRebuild:
 
     def run(self) -> None:
         end = self.runner.head()
-        shards = self._shards()
+        shards, created = self._shards()
         if shards:
             ShardReads(self.runner, self.gen, len(shards)).write(end)
         for done, shard in enumerate(shards):
+            # Shards this run created have written nothing yet; a resumed run's shards may
+            # have rows after their tracked position (a crash before a checkpoint).
             AssessmentsRebuild(self.runner, self.gen, self._shard_progress(done, len(shards), end),
-                               shard=shard, until=end, **self.settings).run()
+                               shard=shard, until=end, unwritten=created,
+                               **self.settings).run()
         if shards:
             self._freeze(end, shards)
         while self.runner.process_batch(ASSESSMENTS, self.gen):
@@ -373,9 +382,9 @@ class ShardedRebuild:
         report = self.progress
         return lambda at, _head: report((done * end + at) // n, end)
 
-    def _shards(self) -> list[Shard]:
+    def _shards(self) -> tuple[list[Shard], bool]:
         """The generation's shards, their tracking rows created on the first run (none: the
-        passes are done, the generation is past them)."""
+        passes are done, the generation is past them), and whether this call created them."""
         p = t.projection.c
         prefix = f"{ASSESSMENTS} shard "
         with self.engine.begin() as conn:
@@ -387,9 +396,9 @@ class ShardedRebuild:
                 p.gen == self.gen, p.name.startswith(prefix))).scalars())
             if names:
                 count = int(names[0].rsplit(" ", 1)[1])
-                return [Shard(i, count) for i in range(count)]
+                return [Shard(i, count) for i in range(count)], False
             if row.position > 0:
-                return []
+                return [], False
             for table in t.ASSESSMENT_TABLES:
                 conn.execute(delete(table).where(table.c.gen == self.gen))
             stamp = datetime.now(timezone.utc)
@@ -397,7 +406,7 @@ class ShardedRebuild:
             conn.execute(insert(t.projection), [
                 {"name": s.name, "gen": self.gen, "position": 0, "status": "building",
                  "started_at": stamp, "updated_at": stamp} for s in shards])
-        return shards
+        return shards, True
 
     def _freeze(self, end: int, shards: list[Shard]) -> None:
         """Freeze every publication's standings, then move the generation to `end`."""

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
+import orjson
+from sqlalchemy import (
+    String, bindparam, delete, func, insert, literal_column, select, text, update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -111,13 +114,13 @@ def index_events(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> N
 def event_index_rows(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> list[dict]:
     """The event index's rows of decoded events; each event's agency, where the event does
     not name one, is its stream's (from the rows already in generation `gen`, or the events)."""
-    e = t.event.c
     known: dict[str, str | None] = {}
-    unknown = {str(ev.originator_id) for _, ev in events}
-    # No DISTINCT: with it SQLite 3.40 scans the whole generation instead of the index.
-    for row in conn.execute(select(e.originator_id, e.agency).where(
-            e.gen == gen, e.originator_id.in_(unknown))):
-        known[row.originator_id] = row.agency
+    # The streams of the events that take their stream's agency: only those are looked up.
+    needed = {str(ev.originator_id) for _, ev in events
+              if not (getattr(ev, "credit_code", None) or getattr(ev, "agency", None))
+              and type(ev).__name__ not in NO_AGENCY_OF_STREAM}
+    if needed:
+        known.update(stream_agencies(conn, gen, needed))
     rows = []
     for position, ev in events:
         oid, name = str(ev.originator_id), type(ev).__name__
@@ -131,6 +134,41 @@ def event_index_rows(conn: Connection, gen: int, events: list[tuple[int, Any]]) 
                      "recorded_by": ev.recorded_by, "event": name, "originator_id": oid,
                      "agency": agency, "data": dumps(event_data(ev))})
     return rows
+
+
+def _stream_agencies_query(dialect: str) -> Any:
+    e = t.event.c
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+        streams = func.unnest(bindparam("oids", type_=ARRAY(String))).table_valued(
+            "oid").render_derived(name="w")
+        oid = streams.c.oid
+    else:  # SQLite: the list as one JSON array, a row each
+        streams = func.json_each(bindparam("oids")).table_valued("value").alias("w")
+        oid = streams.c.value
+    # '' for a row without an agency, NULL for a stream without rows (never an agency's code)
+    first = select(func.coalesce(e.agency, literal_column("''"))).where(
+        e.gen == bindparam("g"), e.originator_id == oid).limit(1).scalar_subquery()
+    return select(oid, first)
+
+
+_STREAM_AGENCIES: dict[str, Any] = {}
+
+
+def stream_agencies(conn: Connection, gen: int, oids: set[str]) -> dict[str, str | None]:
+    """The agency of each of these streams that generation `gen` holds rows of, from one of
+    its rows: one index lookup a stream (`rm_event_originator`, LIMIT 1) instead of every
+    earlier row of it, which grow with the log (an agency's stream). Asked only for streams
+    with events that name no agency (`event_index_rows`), whose rows all hold the agency the
+    stream's first event named (an agency's, a deduction's) or none (a publication's)."""
+    dialect = conn.dialect.name
+    query = _STREAM_AGENCIES.get(dialect)
+    if query is None:
+        query = _STREAM_AGENCIES[dialect] = _stream_agencies_query(dialect)
+    listed = sorted(oids) if dialect == "postgresql" else orjson.dumps(sorted(oids)).decode()
+    return {oid: agency or None
+            for oid, agency in conn.execute(query, {"g": gen, "oids": listed})
+            if agency is not None}
 
 
 def history_kinds(conn: Connection, gen: int) -> frozenset[str]:

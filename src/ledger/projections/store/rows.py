@@ -45,8 +45,7 @@ def upsert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     if not rows:
         return
     names = tuple(rows[0])
-    if len(names) != len(table.c):
-        raise ValueError(f"an upsert into {table.name} must set every column, not {names}")
+    _every_column(table, names)
     if conn.dialect.name != "sqlite":
         statement = _UPSERTS.get((table.name, names))
         if statement is None:
@@ -71,6 +70,21 @@ def _insert_plan(conn: Connection, table: Table, rows: Sequence[dict], mode: Any
     else:
         params = [tuple(row[n] for n in names) for row in rows]
     _executemany(conn, sql, params)
+
+
+def _every_column(table: Table, names: tuple[str, ...]) -> None:
+    """An upsert must set every column: one left out would keep its old value."""
+    if len(names) != len(table.c):
+        raise ValueError(f"an upsert into {table.name} must set every column, not {names}")
+
+
+def on_conflict_update(table: Table, names: tuple[str, ...]) -> str:
+    """The clause that makes an INSERT of every column an upsert on the primary key (the same
+    text on SQLite and PostgreSQL)."""
+    _every_column(table, names)
+    keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+    sets = ", ".join(f'"{n}" = excluded."{n}"' for n in names if not table.c[n].primary_key)
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
 
 
 def _executemany(conn: Connection, sql: str, params: list[tuple]) -> None:
@@ -102,10 +116,7 @@ def _plan(conn: Connection, table: Table, names: tuple[str, ...],
         marks = ", ".join("?" for _ in names)
         sql = f'{verb} INTO "{table.name}" ({columns}) VALUES ({marks})'
         if mode == "upsert":
-            keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-            sets = ", ".join(f'"{n}" = excluded."{n}"' for n in names
-                             if not table.c[n].primary_key)
-            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+            sql += on_conflict_update(table, names)
         processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in names]
         plan = _PLANS[key] = (sql, processors)
     return plan
@@ -192,16 +203,8 @@ class Writes:
         key = (table.name, names, upsert)
         found = _PG_PARTS.get(key)
         if found is None:
-            if upsert and len(names) != len(table.c):
-                raise ValueError(f"an upsert into {table.name} must set every column, "
-                                 f"not {names}")
             columns = ", ".join(f'"{n}"' for n in names)
-            tail = ""
-            if upsert:
-                keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-                sets = ", ".join(f'"{n}" = excluded."{n}"' for n in names
-                                 if not table.c[n].primary_key)
-                tail = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+            tail = on_conflict_update(table, names) if upsert else ""
             dialect = self.conn.dialect
             found = _PG_PARTS[key] = (
                 f'INSERT INTO "{table.name}" ({columns}) VALUES ',

@@ -111,20 +111,24 @@ def index_events(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> N
     insert_rows(conn, t.event, event_index_rows(conn, gen, events))
 
 
+def named_agency(ev: Any) -> str | None:
+    """The agency an event names itself, if any (else its stream's is looked up)."""
+    return getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
+
+
 def event_index_rows(conn: Connection, gen: int, events: list[tuple[int, Any]]) -> list[dict]:
     """The event index's rows of decoded events; each event's agency, where the event does
     not name one, is its stream's (from the rows already in generation `gen`, or the events)."""
     known: dict[str, str | None] = {}
     # The streams of the events that take their stream's agency: only those are looked up.
     needed = {str(ev.originator_id) for _, ev in events
-              if not (getattr(ev, "credit_code", None) or getattr(ev, "agency", None))
-              and type(ev).__name__ not in NO_AGENCY_OF_STREAM}
+              if not named_agency(ev) and type(ev).__name__ not in NO_AGENCY_OF_STREAM}
     if needed:
         known.update(stream_agencies(conn, gen, needed))
     rows = []
     for position, ev in events:
         oid, name = str(ev.originator_id), type(ev).__name__
-        agency = getattr(ev, "credit_code", None) or getattr(ev, "agency", None)
+        agency = named_agency(ev)
         if name in NO_AGENCY_OF_STREAM:
             known.setdefault(oid, None)
         else:

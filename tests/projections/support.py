@@ -5,7 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from ledger.projections.queries.queries import AsOf, ReadSide
+from ledger.projections.store.bulk import AssessmentsRebuild
+from ledger.projections.store.runner import ASSESSMENTS
 from ledger.projections.model.views import year_months
 
 
@@ -37,3 +41,23 @@ def snapshot(read_side: ReadSide, codes: list[str], years: list[int],
             result[f"standings {month}"] = read_side.standings(month, as_of=as_of)
     result["disputes"] = read_side.disputes(as_of=as_of)
     return result
+
+
+def rebuild_killed_at_checkpoint(runner: Any, after: int, shard: int | None = None) -> None:
+    """`runner.rebuild(ASSESSMENTS)`, killed (KeyboardInterrupt) at the checkpoint after
+    `after` of them have been written: the pass of shard index `shard`'s, or any pass's."""
+    original = AssessmentsRebuild._checkpoint
+    calls = {"n": 0}
+
+    def dying_checkpoint(self, *args):
+        if shard is None or (self.shard is not None and self.shard.index == shard):
+            calls["n"] += 1
+            if calls["n"] > after:
+                raise KeyboardInterrupt("killed")
+        return original(self, *args)
+    AssessmentsRebuild._checkpoint = dying_checkpoint
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.rebuild(ASSESSMENTS)
+    finally:
+        AssessmentsRebuild._checkpoint = original

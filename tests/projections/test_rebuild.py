@@ -9,7 +9,7 @@ from ledger.projections.store import tables as t
 from ledger.projections.queries.queries import ReadSide
 from ledger.projections.store.bulk import AssessmentsRebuild
 from ledger.projections.store.runner import ASSESSMENTS, EVENT_INDEX, Projections
-from tests.projections.support import snapshot
+from tests.projections.support import rebuild_killed_at_checkpoint, snapshot
 from tests.scenario import replay
 
 CODES = ["91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"]
@@ -91,20 +91,7 @@ def test_a_rebuild_killed_part_way_resumes_to_the_clean_result(replayed, ledger)
     # flushed after the last one, then the process dies.
     crashed = Projections(ledger)
     small_steps(crashed)
-    original = AssessmentsRebuild._checkpoint
-    calls = {"n": 0}
-
-    def dying_checkpoint(self, *args):
-        calls["n"] += 1
-        if calls["n"] > 2:
-            raise KeyboardInterrupt("killed")
-        return original(self, *args)
-    AssessmentsRebuild._checkpoint = dying_checkpoint
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            crashed.rebuild(ASSESSMENTS)
-    finally:
-        AssessmentsRebuild._checkpoint = original
+    rebuild_killed_at_checkpoint(crashed, after=2)
     status = {s["name"]: s for s in runner.status()}[ASSESSMENTS]
     assert status["status"] == "rebuilding" and status["rebuild_position"] == 28
     with ledger.engine.connect() as conn:

@@ -11,7 +11,7 @@ from ledger.projections.store.bulk import (
     AssessmentsRebuild, Shard, ShardedRebuild, assessments_rebuild, shard_count,
 )
 from ledger.projections.store.runner import ASSESSMENTS, Projections
-from tests.projections.support import snapshot
+from tests.projections.support import rebuild_killed_at_checkpoint, snapshot
 from tests.scenario import replay
 
 CODES = ["91341800H9EH9J1GRF", "91341800NNDMLAR0UG", "91341800WQD9LLEHT2"]
@@ -143,21 +143,7 @@ def test_a_crash_inside_a_shard_resumes_to_the_rows_of_one_pass(replayed, ledger
     # each, killed at its third.
     small = {"checkpoint_events": 1, "chunk": 1, "append_flush": 1}
     in_shards(crashed, 2, **small)
-    original = AssessmentsRebuild._checkpoint
-    calls = {"n": 0}
-
-    def dying_checkpoint(self, *args):
-        if self.shard is not None and self.shard.index == 1:
-            calls["n"] += 1
-            if calls["n"] > 2:
-                raise KeyboardInterrupt("killed")
-        return original(self, *args)
-    AssessmentsRebuild._checkpoint = dying_checkpoint
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            crashed.rebuild(ASSESSMENTS)
-    finally:
-        AssessmentsRebuild._checkpoint = original
+    rebuild_killed_at_checkpoint(crashed, after=2, shard=1)
     with ledger.engine.connect() as conn:
         p = t.projection.c
         second = conn.execute(select(p.position).where(p.name == Shard(1, 2).name)).scalar()
@@ -179,18 +165,7 @@ def test_a_crash_inside_a_shard_before_its_first_checkpoint_resumes_to_the_rows_
     crashed = Projections(ledger)
     small = {"checkpoint_events": 1_000, "chunk": 1, "append_flush": 1}
     in_shards(crashed, 2, **small)
-    original = AssessmentsRebuild._checkpoint
-
-    def dying_checkpoint(self, *args):
-        if self.shard is not None and self.shard.index == 1:
-            raise KeyboardInterrupt("killed")
-        return original(self, *args)
-    AssessmentsRebuild._checkpoint = dying_checkpoint
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            crashed.rebuild(ASSESSMENTS)
-    finally:
-        AssessmentsRebuild._checkpoint = original
+    rebuild_killed_at_checkpoint(crashed, after=0, shard=1)
     gen = crashed.active(ASSESSMENTS)[0] + 1
     with ledger.engine.connect() as conn:
         p = t.projection.c
